@@ -1,0 +1,162 @@
+"""The store interface: one API, SQLite by default, PostgreSQL for a team.
+
+Every write that concerns one article (its record, its paragraphs, its
+annotations) happens in one transaction, so a crash never leaves an article
+half-written.  Schema changes are numbered migrations (``store/migrations.py``)
+that run the same on both backends.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from parley.model import Actor, Article, Event, Quote
+
+IngestOutcome = Literal["ingested", "unchanged", "revision"]
+
+
+@dataclass
+class SearchHit:
+    article_id: str
+    paragraph_index: int
+    title: str
+    published: str | None
+    snippet: str  # the paragraph with matches wrapped in [[ ]] markers (escape before HTML)
+    rank: float = 0.0
+
+
+@dataclass
+class ArticleFilter:
+    """Filters shared by the CLI, the API and the web pages."""
+
+    outlet: str | None = None
+    actor: str | None = None  # actor id or name
+    dyad: tuple[str, str] | None = None  # two country codes (ISO-3)
+    topic: str | None = None  # free text matched against title/body
+    date_from: str | None = None
+    date_to: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass
+class Rejection:
+    source: str
+    stage: str
+    reason: str
+    created: str | None = None
+
+
+@dataclass
+class BackgroundLink:
+    """A paragraph that recycles an earlier one, with their similarity (0..1)."""
+
+    article_id: str
+    paragraph_index: int
+    earlier_article_id: str
+    earlier_paragraph_index: int
+    similarity: float
+
+
+@dataclass
+class TimelineEvent:
+    """One real-world event merged from every report of it."""
+
+    id: str
+    date: str | None
+    date_granularity: str
+    cameo: str
+    plover: str
+    quad_class: int
+    goldstein: float
+    source_id: str | None
+    target_id: str | None
+    place: str | None
+    modality: str
+    #: (article_id, event_id, background?) for every report
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+class Store(ABC):
+    """What every backend provides.  Methods take and return ``parley.model`` records."""
+
+    url: str
+
+    # -- lifecycle
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- articles
+    @abstractmethod
+    def add_article(self, article: Article) -> IngestOutcome:
+        """Store a cleaned, dated article (one transaction).  Same content again:
+        ``unchanged``; same URL with new content: stored as a new ``revision``."""
+
+    @abstractmethod
+    def get_article(self, article_id: str) -> Article | None:
+        """The full record, annotations included; a unique id prefix is accepted."""
+
+    @abstractmethod
+    def list_articles(self, filters: ArticleFilter | None = None) -> list[Article]:
+        """Newest first (by resolved publication date, then ingest order)."""
+
+    @abstractmethod
+    def iter_articles(self, batch_size: int = 200) -> Iterator[Article]:
+        """Every article, streamed in batches, oldest ingest first."""
+
+    @abstractmethod
+    def count_articles(self) -> int: ...
+
+    @abstractmethod
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Full-text search over body paragraphs; any user string is safe to pass."""
+
+    # -- annotations
+    @abstractmethod
+    def save_annotations(self, article: Article) -> None:
+        """Replace an article's annotations (actors, quotes, timexes, events) atomically."""
+
+    @abstractmethod
+    def articles_needing(self, stage_signature: str) -> list[str]:
+        """Ids of articles not yet processed with this stage signature (incremental runs)."""
+
+    @abstractmethod
+    def quotes(self, speaker: str | None = None, limit: int = 1000) -> list[tuple[str, Quote]]:
+        """(article_id, quote) pairs, optionally for one speaker (id or name)."""
+
+    @abstractmethod
+    def events(self, actor: str | None = None, limit: int = 100000) -> list[tuple[str, Event]]: ...
+
+    @abstractmethod
+    def actors(self) -> list[Actor]:
+        """Every actor seen in any article, merged by id with all aliases seen."""
+
+    # -- rejections
+    @abstractmethod
+    def add_rejection(self, rejection: Rejection) -> None: ...
+
+    @abstractmethod
+    def rejections(self) -> list[Rejection]: ...
+
+    # -- cross-article records
+    @abstractmethod
+    def replace_background_links(self, article_id: str, links: list[BackgroundLink]) -> None: ...
+
+    @abstractmethod
+    def background_links(self, article_id: str | None = None) -> list[BackgroundLink]: ...
+
+    @abstractmethod
+    def replace_timeline(self, events: list[TimelineEvent]) -> None: ...
+
+    @abstractmethod
+    def timeline_events(self) -> list[TimelineEvent]: ...
