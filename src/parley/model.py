@@ -145,6 +145,8 @@ class TimeExpr:
     type: Literal["DATE", "TIME", "DURATION", "SET"] = "DATE"
     granularity: Granularity = "day"
     relation: TimeRelation = "unknown"
+    #: TIMEX3 modifier: START ("early 2019"), MID ("mid-20th century"), END ("late 1990s")
+    mod: str | None = None
 
 
 @dataclass
@@ -190,6 +192,11 @@ class Article:
     agency: str | None = None
     dateline_city: str | None = None
     section: str | None = None
+    #: the dateline as printed ("MOSCOW, May 10. /TASS/."), cut from the first paragraph
+    dateline: str | None = None
+    #: the publication date as given by metadata (HTML, JSONL, feed, caller), unparsed;
+    #: the dating stage resolves it into ``published``
+    published_given: str | None = None
     language: str = "en"
     published: PublicationDate | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
@@ -197,6 +204,8 @@ class Article:
     #: the input as received (after decoding), before cleaning
     raw: str = ""
     revision: int = 1
+    #: id of the earlier revision of the same URL (set by the store), None for the first
+    previous_revision: str | None = None
     actors: list[Actor] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
@@ -205,6 +214,10 @@ class Article:
     errors: list[StageError] = field(default_factory=list)
     #: names of the stages that have run, in order
     stages_done: list[str] = field(default_factory=list)
+    #: the stage signature (stages + code/knowledge versions + spaCy model) the
+    #: annotations were computed with; set by the engine, compared by
+    #: ``Store.articles_needing`` so that incremental runs redo only stale articles
+    stage_signature: str | None = None
 
     def paragraph_texts(self) -> list[str]:
         return [self.text[p.start : p.end] for p in self.paragraphs]

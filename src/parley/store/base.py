@@ -52,7 +52,11 @@ class Rejection:
 
 @dataclass
 class BackgroundLink:
-    """A paragraph that recycles an earlier one, with their similarity (0..1)."""
+    """A paragraph that recycles an earlier one, with their similarity (0..1).
+
+    Both paragraph indices are -1 when the whole article is a near-duplicate of
+    the earlier one (a re-post or updated version).
+    """
 
     article_id: str
     paragraph_index: int
@@ -79,6 +83,17 @@ class TimelineEvent:
     #: (article_id, event_id, background?) for every report
     reports: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    #: canonical names, CAMEO actor codes and countries (ISO-3) of the participants
+    source_name: str | None = None
+    target_name: str | None = None
+    source_code: str | None = None
+    target_code: str | None = None
+    source_country: str | None = None
+    target_country: str | None = None
+    #: quotes from each side: article_id, quote_id, speaker_id, speaker, side, kind, text
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    #: the sentence of the most precise report
+    sentence: str | None = None
 
 
 class Store(ABC):

@@ -1,0 +1,399 @@
+"""One real-world event from many reports, and one actor from many articles.
+
+Two reports describe the same event when they are compatible on all four:
+
+- **type**: same CAMEO root (first two digits) or same PLOVER category;
+- **participants**: the same unordered pair of actors, where an actor also
+  matches a country-level actor (a country or its government) of the same side
+  ("Putin" ~ "Russia"), and an unknown participant matches anyone - but at
+  least one participant must match for real;
+- **date**: one date contains the other at the coarser granularity
+  ("2018-11" joins "2018-11-14"; undated reports are never merged across
+  articles); the merged event keeps the most precise date;
+- **place**: unknown, equal, or one name contains the other.
+
+Reports are clustered greedily, most precise date first, in an order that
+depends only on the reports themselves (date, publication date, article id,
+event id), and a report joins a cluster only if it is compatible with every
+member (complete link).  The merged timeline is therefore the same whatever
+order the articles were ingested in.  Details the reports disagree on (CAMEO
+code, modality, place) are kept in ``conflicts`` rather than dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from parley.analysis.background import article_order_key, background_paragraphs
+from parley.model import Actor, Article, Event, Quote
+from parley.store.base import BackgroundLink, TimelineEvent
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+COUNTRY_LEVEL = frozenset({"country", "government"})
+#: how the merged modality is chosen when reports disagree (after counting them)
+_MODALITY_PRIORITY = ("occurred", "demanded", "planned", "hypothetical", "negated")
+
+
+# --------------------------------------------------------------------------- actors
+
+
+@dataclass
+class ActorTable:
+    """Actors merged across articles: one canonical record per real entity."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    #: (article id, actor id in that article) -> canonical actor id
+    resolve_map: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def resolve(self, article_id: str, actor_id: str | None) -> Actor | None:
+        if actor_id is None:
+            return None
+        canonical = self.resolve_map.get((article_id, actor_id), actor_id)
+        return self.actors.get(canonical)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(re.findall(r"\w+", name.lower()))
+
+
+def actor_side(actor: Actor | None) -> str | None:
+    """The country an actor acts for: its ISO-3 country, except where its CAMEO code
+    names another (the Soviet Union, SUN, carries RUS: Russia's side).
+    Organisations without a country have no side."""
+    if actor is None or actor.country is None:
+        return None
+    if actor.code and len(actor.code) >= 3 and actor.code[:3] != actor.country:
+        return actor.code[:3]
+    return actor.country
+
+
+def merge_actors(articles: Iterable[Article]) -> ActorTable:
+    """One actor per real entity: knowledge-base actors by id, others by kind and name.
+
+    The canonical name is the knowledge base's, else the most frequent spelling;
+    ``aliases`` collects every other spelling seen (names, aliases, mentions).
+    """
+    table = ActorTable()
+    spellings: dict[str, Counter[str]] = {}
+    for article in sorted(articles, key=article_order_key):
+        for actor in article.actors:
+            canonical = actor.id if actor.in_kb else f"{actor.kind}:{_name_key(actor.name)}"
+            table.resolve_map[(article.id, actor.id)] = canonical
+            seen = spellings.setdefault(canonical, Counter())
+            seen[actor.name] += 1
+            for alias in actor.aliases:
+                seen[alias] += 0
+            merged = table.actors.get(canonical)
+            if merged is None:
+                table.actors[canonical] = Actor(
+                    id=canonical, name=actor.name, kind=actor.kind, country=actor.country,
+                    code=actor.code, offices=list(actor.offices), in_kb=actor.in_kb,
+                )
+                continue
+            merged.country = merged.country or actor.country
+            merged.code = merged.code or actor.code
+            for office in actor.offices:
+                if office not in merged.offices:
+                    merged.offices.append(office)
+        for mention in article.mentions:
+            if mention.actor_id is None or mention.kind not in ("name", "alias"):
+                continue
+            canonical = table.resolve_map.get((article.id, mention.actor_id), mention.actor_id)
+            spellings.setdefault(canonical, Counter())[mention.text] += 1
+    for canonical, merged in table.actors.items():
+        seen = spellings.get(canonical, Counter())
+        if not merged.in_kb and seen:
+            merged.name = min(seen, key=lambda name: (-seen[name], name))
+        merged.aliases = sorted(name for name in seen if name != merged.name)
+    return table
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass
+class _Report:
+    article: Article
+    event: Event
+    source: Actor | None
+    target: Actor | None
+    date: str | None
+    background: bool
+
+    @property
+    def order(self) -> tuple[int, str, tuple[str, str], str]:
+        """Most precise date first, then date, publication, article, event id."""
+        precision = -len(self.date) if self.date else 0
+        return (precision, self.date or "~", article_order_key(self.article), self.event.id)
+
+
+def normalise_date(value: str | None) -> str | None:
+    """The calendar part of a TIMEX3 value (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``)."""
+    if not value:
+        return None
+    match = _DATE.match(value)
+    return match.group(0) if match else None
+
+
+def dates_compatible(a: str | None, b: str | None) -> bool:
+    """True when one date contains the other (``2018-11`` and ``2018-11-14``)."""
+    if a is None or b is None:
+        return False
+    return a.startswith(b) or b.startswith(a)
+
+
+def places_compatible(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return True
+    a, b = _name_key(a), _name_key(b)
+    return a in b or b in a
+
+
+def actors_compatible(a: Actor | None, b: Actor | None) -> bool:
+    """Same actor, or one is a country-level actor of the other's side, or one unknown."""
+    if a is None or b is None:
+        return True
+    if a.id == b.id:
+        return True
+    side = actor_side(a)
+    return side is not None and side == actor_side(b) and (
+        a.kind in COUNTRY_LEVEL or b.kind in COUNTRY_LEVEL
+    )
+
+
+def _known_match(a: Actor | None, b: Actor | None) -> bool:
+    return a is not None and b is not None and actors_compatible(a, b)
+
+
+def participants_compatible(a: _Report, b: _Report) -> bool:
+    """The same unordered pair of participants (see ``actors_compatible``)."""
+    for x_source, x_target in ((b.source, b.target), (b.target, b.source)):
+        if actors_compatible(a.source, x_source) and actors_compatible(a.target, x_target) and (
+            _known_match(a.source, x_source) or _known_match(a.target, x_target)
+        ):
+            return True
+    return False
+
+
+def types_compatible(a: Event, b: Event) -> bool:
+    return a.cameo[:2] == b.cameo[:2] or (bool(a.plover) and a.plover == b.plover)
+
+
+def reports_compatible(a: _Report, b: _Report) -> bool:
+    if a.article.id == b.article.id and a.event.id == b.event.id:
+        return True
+    if a.date is None or b.date is None:
+        # undated reports merge only with a repetition in the same article
+        if a.article.id != b.article.id or a.date != b.date:
+            return False
+    elif not dates_compatible(a.date, b.date):
+        return False
+    return (
+        types_compatible(a.event, b.event)
+        and places_compatible(a.event.place, b.event.place)
+        and participants_compatible(a, b)
+    )
+
+
+def _in_background(article: Article, event: Event, recycled: set[int]) -> bool:
+    """An event is background when the events stage said so or its sentence is recycled."""
+    if event.background:
+        return True
+    start = event.sentence_span.start
+    return any(
+        p.start <= start < p.end and p.index in recycled for p in article.paragraphs
+    )
+
+
+def _bucket(report: _Report) -> tuple[str, frozenset[str]]:
+    """Reports that could merge share a year (undated: an article) and a pair of sides."""
+    sides = frozenset(
+        side for side in (actor_side(report.source), actor_side(report.target)) if side
+    )
+    year = report.date[:4] if report.date else f"undated:{report.article.id}"
+    return (year, sides)
+
+
+def collect_reports(
+    articles: Sequence[Article], links: Iterable[BackgroundLink], actors: ActorTable
+) -> list[_Report]:
+    recycled = background_paragraphs(links)
+    reports = []
+    for article in articles:
+        for event in article.events:
+            reports.append(
+                _Report(
+                    article=article,
+                    event=event,
+                    source=actors.resolve(article.id, event.source_id),
+                    target=actors.resolve(article.id, event.target_id),
+                    date=normalise_date(event.date),
+                    background=_in_background(article, event, recycled.get(article.id, set())),
+                )
+            )
+    return sorted(reports, key=lambda r: r.order)
+
+
+def cluster_reports(reports: Sequence[_Report]) -> list[list[_Report]]:
+    """Greedy complete-link clustering (``reports`` in their canonical order).
+
+    A coarse date may fit several clusters (``2018-11`` and two November days):
+    the report joins the one with the most reports, then the earliest made.
+    Only clusters of the same year whose sides include (or are included in) the
+    report's known sides are compared, which keeps this near-linear at scale.
+    """
+    clusters: list[list[_Report]] = []
+    by_year: dict[str, dict[frozenset[str], list[int]]] = {}
+    for report in reports:
+        year, sides = _bucket(report)
+        buckets = by_year.setdefault(year, {})
+        best: int | None = None
+        for other_sides, numbers in buckets.items():
+            if not (sides <= other_sides or other_sides <= sides):
+                continue
+            for number in numbers:
+                cluster = clusters[number]
+                if all(reports_compatible(report, member) for member in cluster) and (
+                    best is None
+                    or (-len(cluster), number) < (-len(clusters[best]), best)
+                ):
+                    best = number
+        if best is None:
+            buckets.setdefault(sides, []).append(len(clusters))
+            clusters.append([report])
+        else:
+            clusters[best].append(report)
+    return clusters
+
+
+def _event_quotes(cluster: list[_Report], actors: ActorTable) -> list[dict[str, Any]]:
+    """Quotes linked to the event, or said by a participant about it in a reporting article."""
+    participants = {a.id for r in cluster for a in (r.source, r.target) if a is not None}
+    date = cluster[0].date
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for report in cluster:
+        article = report.article
+        published_day = article.published.day if article.published else None
+        for quote in article.quotes:
+            speaker = actors.resolve(article.id, quote.speaker_id)
+            linked = quote.id in report.event.quote_ids
+            about = speaker is not None and speaker.id in participants and (
+                dates_compatible(normalise_date(quote.date), date)
+                if quote.date
+                else not report.background and dates_compatible(published_day, date)
+            )
+            if linked or about:
+                found[(article.id, quote.id)] = _quote_record(article, quote, speaker)
+    return [found[key] for key in sorted(found)]
+
+
+def _quote_record(article: Article, quote: Quote, speaker: Actor | None) -> dict[str, Any]:
+    return {
+        "article_id": article.id,
+        "quote_id": quote.id,
+        "speaker_id": speaker.id if speaker else quote.speaker_id,
+        "speaker": speaker.name if speaker else quote.speaker_text,
+        "side": actor_side(speaker),
+        "kind": quote.kind,
+        "text": quote.text,
+    }
+
+
+def _sentence(report: _Report) -> str:
+    return report.event.sentence_span.slice(report.article.text).strip()
+
+
+def _merge_cluster(cluster: list[_Report], actors: ActorTable) -> TimelineEvent:
+    first = cluster[0]
+    cameos = Counter(r.event.cameo for r in cluster)
+    cameo = min(cameos, key=lambda code: (-cameos[code], code))
+    chosen = next(r for r in cluster if r.event.cameo == cameo)
+    modalities = Counter(r.event.modality for r in cluster)
+    modality = min(
+        modalities,
+        key=lambda m: (-modalities[m], _MODALITY_PRIORITY.index(m)
+                       if m in _MODALITY_PRIORITY else 99),
+    )
+    places = sorted({r.event.place for r in cluster if r.event.place})
+    conflicts = []
+    if len(cameos) > 1:
+        conflicts.append("cameo: " + ", ".join(_by_article(cluster, lambda r: r.event.cameo)))
+    if len(modalities) > 1:
+        conflicts.append(
+            "modality: " + ", ".join(_by_article(cluster, lambda r: r.event.modality))
+        )
+    if len(places) > 1:
+        conflicts.append(
+            "place: " + ", ".join(_by_article(cluster, lambda r: r.event.place or "-"))
+        )
+    reports = [
+        {
+            "article_id": r.article.id,
+            "event_id": r.event.id,
+            "background": r.background,
+            "published": r.article.published.value if r.article.published else None,
+            "title": r.article.title,
+            "date": r.event.date,
+            "cameo": r.event.cameo,
+            "modality": r.event.modality,
+            "sentence": _sentence(r),
+        }
+        for r in sorted(cluster, key=lambda r: (article_order_key(r.article), r.event.id))
+    ]
+    source, target = first.source, first.target
+    digest = hashlib.sha1(f"{first.article.id}:{first.event.id}".encode()).hexdigest()[:12]
+    return TimelineEvent(
+        id=f"tl-{digest}",
+        date=first.date,
+        date_granularity=_granularity(first.date),
+        cameo=cameo,
+        plover=chosen.event.plover,
+        quad_class=chosen.event.quad_class,
+        goldstein=chosen.event.goldstein,
+        source_id=source.id if source else first.event.source_id,
+        target_id=target.id if target else first.event.target_id,
+        place=max(places, key=len) if places else None,
+        modality=modality,
+        reports=reports,
+        conflicts=conflicts,
+        source_name=source.name if source else None,
+        target_name=target.name if target else None,
+        source_code=source.code if source else None,
+        target_code=target.code if target else None,
+        source_country=actor_side(source),
+        target_country=actor_side(target),
+        quotes=_event_quotes(cluster, actors),
+        sentence=_sentence(first),
+    )
+
+
+def _by_article(cluster: list[_Report], value: Any) -> list[str]:
+    return sorted({f"{value(r)} ({r.article.id})" for r in cluster})
+
+
+def _granularity(date: str | None) -> str:
+    return {4: "year", 7: "month", 10: "day"}.get(len(date or ""), "unknown")
+
+
+def timeline_sort_key(event: TimelineEvent) -> tuple[str, str]:
+    return (event.date or "~", event.id)
+
+
+def merge_events(
+    articles: Iterable[Article], links: Iterable[BackgroundLink] = ()
+) -> list[TimelineEvent]:
+    """Every event of ``articles`` merged into timeline events, sorted by date.
+
+    ``links`` (from ``background.find_background_links``) say which paragraphs are
+    recycled, so each report is marked as new reporting or background.
+    """
+    ordered = sorted(articles, key=article_order_key)
+    actors = merge_actors(ordered)
+    reports = collect_reports(ordered, list(links), actors)
+    merged = [_merge_cluster(cluster, actors) for cluster in cluster_reports(reports)]
+    return sorted(merged, key=timeline_sort_key)

@@ -1,0 +1,204 @@
+"""The merged timeline: computed from every stored article, persisted, filtered.
+
+``update_corpus`` is the one place that recomputes the cross-article records
+(background links and merged events) after articles were added or re-processed;
+``timeline`` reads them back with the filters the CLI, API and web pages share.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from parley.analysis.background import (
+    background_paragraphs,
+    find_background_links,
+    sort_links,
+)
+from parley.analysis.merge import merge_events
+from parley.errors import ParleyError
+from parley.model import Article, to_dict
+from parley.settings import Settings
+from parley.store.base import BackgroundLink, Store, TimelineEvent
+
+
+def parse_dyad(dyad: str | tuple[str, str] | None) -> frozenset[str] | None:
+    """``"RUS-JPN"`` (or a pair) -> ``{"RUS", "JPN"}``; order does not matter."""
+    if dyad is None:
+        return None
+    parts = dyad.replace(",", "-").split("-") if isinstance(dyad, str) else list(dyad)
+    codes = frozenset(part.strip().upper() for part in parts if part.strip())
+    if len(codes) != 2:
+        raise ParleyError(f"a dyad is two country codes like RUS-JPN, not {dyad!r}")
+    return codes
+
+
+def _overlaps(date: str | None, date_from: str | None, date_to: str | None) -> bool:
+    """Does an event dated ``2018-11`` (a whole month) overlap ``[from, to]``?"""
+    if date_from is None and date_to is None:
+        return True
+    if date is None:
+        return False
+    earliest, latest = date, date + "~"
+    return (date_from is None or latest >= date_from) and (date_to is None or earliest <= date_to)
+
+
+def _involves(event: TimelineEvent, actor: str) -> bool:
+    wanted = actor.lower()
+    for actor_id, name in ((event.source_id, event.source_name),
+                           (event.target_id, event.target_name)):
+        if actor_id and actor_id.lower() == wanted:
+            return True
+        if name and wanted in name.lower():
+            return True
+    return False
+
+
+def filter_timeline(
+    events: Iterable[TimelineEvent],
+    *,
+    dyad: str | tuple[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    actor: str | None = None,
+) -> list[TimelineEvent]:
+    """The events matching every given filter, in date order."""
+    sides = parse_dyad(dyad)
+    selected = []
+    for event in events:
+        if sides is not None and frozenset((event.source_country, event.target_country)) != sides:
+            continue
+        if not _overlaps(event.date, date_from, date_to):
+            continue
+        if actor is not None and not _involves(event, actor):
+            continue
+        selected.append(event)
+    return sorted(selected, key=lambda e: (e.date or "~", e.id))
+
+
+def compute_corpus(
+    articles: Iterable[Article],
+) -> tuple[list[BackgroundLink], list[TimelineEvent]]:
+    """Background links and the merged timeline of ``articles`` (pure; order-free)."""
+    articles = list(articles)
+    links = find_background_links(articles)
+    return links, merge_events(articles, links)
+
+
+def timeline(
+    store: Store,
+    *,
+    dyad: str | tuple[str, str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    actor: str | None = None,
+) -> list[TimelineEvent]:
+    """Merged events in date order, filtered (a dyad is two country codes, ``RUS-JPN``).
+
+    Reads the timeline persisted by ``update_corpus``; if none was persisted yet,
+    it is computed from the stored articles (and not saved).
+    """
+    events = store.timeline_events()
+    if not events and store.count_articles():
+        _, events = compute_corpus(store.iter_articles())
+    return filter_timeline(events, dyad=dyad, date_from=date_from, date_to=date_to, actor=actor)
+
+
+def update_corpus(store: Store, settings: Settings | None = None) -> None:
+    """Recompute background links and the merged timeline of the whole store and save them.
+
+    Paragraphs that recycle earlier text get ``background=True`` (saved only for
+    articles whose flags changed).
+    """
+    articles = list(store.iter_articles())
+    links, events = compute_corpus(articles)
+    by_article: dict[str, list[BackgroundLink]] = {}
+    for link in links:
+        by_article.setdefault(link.article_id, []).append(link)
+    recycled = background_paragraphs(links)
+    for article in articles:
+        store.replace_background_links(article.id, sort_links(by_article.get(article.id, [])))
+        flags = recycled.get(article.id, set())
+        changed = False
+        for paragraph in article.paragraphs:
+            if paragraph.background != (paragraph.index in flags):
+                paragraph.background = paragraph.index in flags
+                changed = True
+        if changed:
+            store.save_annotations(article)
+    store.replace_timeline(events)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def event_sources(event: TimelineEvent) -> list[dict[str, Any]]:
+    """One entry per reporting article: id, title, date, and ``new`` or ``background``."""
+    by_article: dict[str, dict[str, Any]] = {}
+    for report in event.reports:
+        entry = by_article.setdefault(report["article_id"], {
+            "article_id": report["article_id"],
+            "title": report.get("title"),
+            "published": report.get("published"),
+            "reporting": "background",
+        })
+        if not report.get("background"):
+            entry["reporting"] = "new"
+    return sorted(by_article.values(), key=lambda s: (s["published"] or "~", s["article_id"]))
+
+
+def timeline_record(event: TimelineEvent) -> dict[str, Any]:
+    """The JSON shape of a timeline entry: the event plus its ``sources``."""
+    record: dict[str, Any] = to_dict(event)
+    record["sources"] = event_sources(event)
+    return record
+
+
+def _participants(event: TimelineEvent) -> str:
+    def one(name: str | None, actor_id: str | None, side: str | None) -> str:
+        label = name or actor_id or "?"
+        return f"{label} ({side})" if side else label
+
+    return (f"{one(event.source_name, event.source_id, event.source_country)} -> "
+            f"{one(event.target_name, event.target_id, event.target_country)}")
+
+
+def format_timeline(events: list[TimelineEvent], fmt: str = "text") -> str:
+    """Render the timeline as ``text``, ``md``, ``json`` or ``csv``."""
+    if fmt == "json":
+        return json.dumps([timeline_record(e) for e in events], ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        from parley.analysis.export import COLUMNS, event_rows
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in event_rows(events):
+            writer.writerow({**row, "source_articles": ";".join(row["source_articles"])})
+        return buffer.getvalue()
+    if fmt not in ("text", "md"):
+        raise ParleyError(f"unknown timeline format {fmt!r}: use text, md, json or csv")
+    lines = []
+    if fmt == "md":
+        lines += ["| date | precision | type | participants | modality | sources |",
+                  "|---|---|---|---|---|---|"]
+    for event in events:
+        sources = ", ".join(f"{s['article_id'][:12]} ({s['reporting']})"
+                            for s in event_sources(event))
+        kind = f"{event.cameo} {event.plover}"
+        if fmt == "md":
+            lines.append(f"| {event.date or '?'} | {event.date_granularity} | {kind} | "
+                         f"{_participants(event)} | {event.modality} | {sources} |")
+            continue
+        lines.append(f"{event.date or '????-??-??'} ({event.date_granularity})  {kind}  "
+                     f"{_participants(event)}  [{event.modality}]")
+        lines.append(f"    sources: {sources}")
+        speakers = sorted({f"{q['speaker']} ({q['side']})" for q in event.quotes})
+        if speakers:
+            lines.append(f"    quotes: {len(event.quotes)} by " + ", ".join(speakers))
+        for conflict in event.conflicts:
+            lines.append(f"    conflict: {conflict}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,134 @@
+"""The local engine: batches through spaCy and the stages, on one or more processes.
+
+Articles arrive as a stream and leave as a stream in the same order; at most
+``2 × workers`` batches are in flight, so memory does not grow with the corpus.
+With one worker everything runs in this process (``nlp.pipe`` over the batch);
+with more, each worker process loads the spaCy pipeline and the knowledge once
+and handles whole batches (parse *and* stages), which parallelises the stages
+too — spaCy's own ``n_process`` would leave them on one core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from parley.model import Article, StageError
+from parley.pipeline import Context, Stage, run_stages
+from parley.settings import Settings
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+#: stages run at ingest: their results and errors survive a re-run of the analysis
+INGEST_STAGES = ("clean", "dating")
+
+def process_articles(
+    articles: Iterable[Article],
+    settings: Settings,
+    stages: list[Stage],
+    signature: str,
+    *,
+    workers: int = 1,
+) -> Iterator[Article]:
+    """Annotate ``articles`` (parse + ``stages``), yielding them in input order."""
+    batches = batched(articles, settings.batch_size)
+    if workers <= 1:
+        context = Context(settings=settings)
+        for batch in batches:
+            yield from annotate_batch(batch, stages, context, signature)
+        return
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=spawn, initializer=_init_worker, initargs=(settings,)
+    ) as pool:
+        in_flight: deque[Future[list[Article]]] = deque()
+        for batch in batches:
+            in_flight.append(pool.submit(_annotate_in_worker, batch, stages, signature))
+            if len(in_flight) >= 2 * workers:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
+
+
+def annotate_batch(
+    batch: list[Article], stages: list[Stage], context: Context, signature: str
+) -> list[Article]:
+    """Parse a batch with ``nlp.pipe`` and run the stages on each article.
+
+    Old analysis annotations are cleared first so that a re-run replaces them;
+    an article whose parse or stage fails carries the error and the batch goes on.
+    """
+    for article in batch:
+        reset_annotations(article)
+    docs = _parse(batch, context) if any(s.needs_doc for s in stages) else [None] * len(batch)
+    for article, doc in zip(batch, docs, strict=True):
+        if isinstance(doc, Exception):
+            article.errors.append(StageError("parse", f"{type(doc).__name__}: {doc}"))
+            context.doc = None
+            runnable = [s for s in stages if not s.needs_doc]
+        else:
+            context.doc = doc
+            runnable = stages
+        try:
+            run_stages(article, runnable, context)
+        finally:
+            context.doc = None
+        article.stage_signature = signature
+    return batch
+
+
+def _parse(batch: list[Article], context: Context) -> list[Doc | Exception]:
+    """One ``nlp.pipe`` over the batch; when it fails, parse one by one to find the culprit."""
+    nlp = context.nlp
+    texts = [article.text for article in batch]
+    try:
+        return list(nlp.pipe(texts, batch_size=len(texts) or 1))
+    except Exception:  # isolate the failing article below
+        docs: list[Doc | Exception] = []
+        for text in texts:
+            try:
+                docs.append(nlp(text))
+            except Exception as exc:  # recorded on the article
+                docs.append(exc)
+        return docs
+
+
+def reset_annotations(article: Article) -> None:
+    """Drop what any earlier analysis produced, keeping the cleaned, dated article."""
+    article.actors = []
+    article.mentions = []
+    article.quotes = []
+    article.timexes = []
+    article.events = []
+    article.errors = [e for e in article.errors if e.stage in INGEST_STAGES]
+    article.stages_done = [s for s in article.stages_done if s in INGEST_STAGES]
+    article.stage_signature = None
+
+
+def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, max(size, 1))):
+        yield batch
+
+
+# ----------------------------------------------------------------- worker processes
+# Each worker process builds its Context (spaCy pipeline, knowledge, codebook) once,
+# in the pool initializer, and keeps it for every batch it is given.
+
+_worker_context: Context | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker_context
+    _worker_context = Context(settings=settings)
+    _ = _worker_context.nlp
+
+
+def _annotate_in_worker(batch: list[Article], stages: list[Stage], signature: str) -> list[Article]:
+    assert _worker_context is not None, "worker used before its initializer ran"
+    return annotate_batch(batch, stages, _worker_context, signature)

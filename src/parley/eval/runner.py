@@ -1,0 +1,105 @@
+"""Run the scorers, print their tables, and compare them with the pinned floors.
+
+``parley eval [STAGE|all] [--fast] [--json]`` is a thin call to :func:`run`.
+Full runs read every document of each gold set; ``--fast`` uses the fixed,
+seeded subsets named in each module (``FAST_*``), small enough for CI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from parley.errors import ParleyError
+from parley.eval import entities, events, extraction, quotes, timeline, timex
+from parley.eval.common import Row, Table, eval_dir
+from parley.model import to_dict
+
+Scorer = Callable[[Path, bool], Table]
+
+#: stage name → scorer, in the order ``all`` runs them
+SCORERS: dict[str, Scorer] = {
+    "quotes": quotes.evaluate,
+    "timex": timex.evaluate,
+    "events": events.evaluate,
+    "entities": entities.evaluate,
+    "extraction": extraction.evaluate,
+    "timeline": timeline.evaluate,
+}
+FLOORS = Path(__file__).with_name("floors.yaml")
+
+
+def stage_names(which: str) -> list[str]:
+    if which == "all":
+        return list(SCORERS)
+    if which not in SCORERS:
+        raise ParleyError(f"unknown eval {which!r}; choose one of: {', '.join(SCORERS)}, all")
+    return [which]
+
+
+def run(which: str = "all", *, fast: bool = False, data: Path | str | None = None) -> list[Table]:
+    """Score the named stage (or all) on the gold data; raises when the data is missing."""
+    root = eval_dir(data)
+    return [SCORERS[name](root, fast) for name in stage_names(which)]
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f}"
+
+
+def format_tables(tables: Iterable[Table]) -> str:
+    """Plain-text tables (figures in percent), one per stage."""
+    out = []
+    for table in tables:
+        subset = ", fast subset" if table.fast else ""
+        head = f"== {table.stage} ({table.documents} documents{subset})"
+        rows = [("data set", "measure", "P", "R", "F1", "acc", "n")]
+        rows += [(r.dataset, r.measure, _cell(r.precision), _cell(r.recall), _cell(r.f1),
+                  _cell(r.value), str(r.support)) for r in table.rows]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w)
+                           for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+                 for row in rows]
+        out.append("\n".join([head, *lines, *table.notes]))
+    return "\n\n".join(out)
+
+
+def tables_json(tables: Iterable[Table]) -> str:
+    return json.dumps([to_dict(t) for t in tables], indent=2)
+
+
+# --------------------------------------------------------------------------- floors
+
+
+def load_floors(path: Path = FLOORS) -> dict[str, dict[str, dict[str, float]]]:
+    """``{stage: {"data set/measure": {figure: floor}}}`` from ``floors.yaml``."""
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {stage: dict(rows or {}) for stage, rows in data.items()}
+
+
+def below_floors(
+    tables: Iterable[Table], floors: dict[str, dict[str, dict[str, float]]]
+) -> list[str]:
+    """Every figure under its pinned floor, and every pinned figure that is missing."""
+    problems = []
+    for table in tables:
+        by_key: dict[str, Row] = {row.key(): row for row in table.rows}
+        for key, limits in floors.get(table.stage, {}).items():
+            row = by_key.get(key)
+            if row is None:
+                problems.append(f"{table.stage}: {key} was not measured")
+                continue
+            figures = row.figures()
+            for figure, floor in limits.items():
+                got = figures.get(figure)
+                if got is None or got + 1e-9 < floor:
+                    problems.append(
+                        f"{table.stage}: {key} {figure} = {got} is below its floor {floor}")
+    return problems

@@ -1,0 +1,150 @@
+"""Terminal rendering for the CLI (rich): annotated articles and the demo summary.
+
+Kept out of ``cli.py`` so that commands stay a few lines each.  Nothing here
+computes facts; it only formats records the library produced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from parley.model import Article
+from parley.store.base import ArticleFilter, Store
+
+#: how each kind of fact is highlighted in the article text
+STYLES = {
+    "mention": "bold cyan",
+    "quote": "green",
+    "timex": "bold magenta",
+    "event": "bold red underline",
+}
+
+
+def date_label(article: Article) -> str:
+    published = article.published
+    if published is None:
+        return "-"
+    return f"{published.value or 'undecided'} ({published.method})"
+
+
+def annotated_text(article: Article) -> Text:
+    """The article text with quotes, mentions, time expressions and event triggers styled."""
+    text = Text(article.text)
+    for quote in article.quotes:
+        text.stylize(STYLES["quote"], quote.span.start, quote.span.end)
+    for mention in article.mentions:
+        text.stylize(STYLES["mention"], mention.span.start, mention.span.end)
+    for timex in article.timexes:
+        text.stylize(STYLES["timex"], timex.span.start, timex.span.end)
+    for event in article.events:
+        if event.trigger_span is not None:
+            text.stylize(STYLES["event"], event.trigger_span.start, event.trigger_span.end)
+    return text
+
+
+def print_annotated(console: Console, article: Article) -> None:
+    """One article in the terminal: highlighted text, then a table per kind of fact."""
+    console.rule(Text(article.title or "(untitled)", style="bold"))
+    console.print(Text(f"published {date_label(article)}   id {article.id}", style="dim"))
+    legend = Text("legend: ")
+    for name, style in STYLES.items():
+        legend.append(name, style=style)
+        legend.append("  ")
+    console.print(legend)
+    console.print(annotated_text(article))
+    names = {actor.id: actor.name for actor in article.actors}
+    if article.actors:
+        table = _table("actors", "id", "name", "kind", "country", "code")
+        for actor in article.actors:
+            table.add_row(actor.id, actor.name, actor.kind, actor.country or "-",
+                          actor.code or "-")
+        console.print(table)
+    if article.quotes:
+        table = _table("quotes", "speaker", "kind", "cue", "quote")
+        for quote in article.quotes:
+            speaker = names.get(quote.speaker_id or "", quote.speaker_text or "?")
+            table.add_row(speaker, quote.kind, quote.cue or "", quote.text)
+        console.print(table)
+    if article.timexes:
+        table = _table("dates", "text", "value", "granularity", "relation")
+        for timex in article.timexes:
+            table.add_row(timex.text, timex.value, timex.granularity, timex.relation)
+        console.print(table)
+    if article.events:
+        table = _table("events", "date", "cameo", "source", "target", "modality", "trigger")
+        for event in article.events:
+            table.add_row(event.date or "?", f"{event.cameo} {event.plover}",
+                          names.get(event.source_id or "", event.source_id or "-"),
+                          names.get(event.target_id or "", event.target_id or "-"),
+                          event.modality, event.trigger)
+        console.print(table)
+    for error in article.errors:
+        console.print(Text(f"stage {error.stage} failed: {error.reason}", style="red"))
+
+
+def print_demo_summary(console: Console, store: Store, summary: Any) -> None:
+    """What the demo found: each part only when the stages that produce it exist."""
+    report = summary.ingest
+    console.rule(Text("parley demo", style="bold"))
+    console.print(
+        f"inputs: {report.total}  ingested: {report.count('ingested')}  "
+        f"revisions: {report.count('revision')}  unchanged: {report.count('unchanged')}  "
+        f"skipped: {report.count('skipped')}"
+    )
+    articles = store.list_articles(ArticleFilter(limit=1000))
+    table = _table(f"{len(articles)} articles", "published", "how", "dateline", "title")
+    for article in articles:
+        published = article.published
+        table.add_row(
+            (published.value or "undecided") if published else "-",
+            published.method if published else "-",
+            article.dateline_city or "-",
+            article.title,
+        )
+    console.print(table)
+    if summary.processed is not None:
+        console.print(Text(str(summary.processed), style="dim"))
+    actors = store.actors()
+    if actors:
+        table = _table(f"{len(actors)} actors", "name", "kind", "country", "code")
+        for actor in actors[:25]:
+            table.add_row(actor.name, actor.kind, actor.country or "-", actor.code or "-")
+        console.print(table)
+    quotes = store.quotes(limit=10)
+    if quotes:
+        table = _table("quotes (first 10)", "speaker", "kind", "quote")
+        for _article_id, quote in quotes:
+            table.add_row(quote.speaker_text or quote.speaker_id or "?", quote.kind,
+                          _shorten(quote.text))
+        console.print(table)
+    events = store.events(limit=15)
+    if events:
+        table = _table("events (first 15)", "date", "cameo", "source", "target", "modality")
+        for _article_id, event in events:
+            table.add_row(event.date or "?", f"{event.cameo} {event.plover}",
+                          event.source_id or "-", event.target_id or "-", event.modality)
+        console.print(table)
+    timeline = store.timeline_events()
+    if timeline:
+        table = _table("timeline", "date", "event", "participants", "reports")
+        for entry in timeline[:20]:
+            table.add_row(entry.date or "?", f"{entry.cameo} {entry.plover}",
+                          f"{entry.source_name or entry.source_id or '-'} -> "
+                          f"{entry.target_name or entry.target_id or '-'}",
+                          str(len(entry.reports)))
+        console.print(table)
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", show_header=True)
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def _shorten(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

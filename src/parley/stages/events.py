@@ -1,0 +1,612 @@
+"""Events: who did what to whom, when and where, one clause at a time.
+
+Each token that matches a codebook pattern (a verb such as "ratified", or an event noun
+anchored to a moment: "held a meeting", "following talks", "a round of consultations
+will be held") makes one event.  Source, target, date and place are read from the same
+clause — the trigger's dependency neighbourhood — and never stitched from elsewhere in
+the article (GDELT's location errors); the date falls back to the sentence and, for
+statements only, to the publication day.  A sentence without a trigger yields nothing:
+there is no default code (PETRARCH2's 010 flood).  Every trigger in a sentence is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from parley.knowledge.codebook import Codebook, Pattern
+from parley.model import Article, Event, Granularity, Mention, Modality, Span, TimeExpr
+from parley.pipeline import Context, register
+from parley.stages.timex import publication_day, value_interval, verb_tense
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span as SpacySpan, Token
+
+#: dependents that open a clause of their own (their words are not this clause's)
+CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "csubj", "csubjpass", "parataxis", "conj"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+OBJECT_DEPS = frozenset({"dobj", "obj", "attr", "oprd", "dative"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside"})
+DYAD_NOUNS = frozenset({"country", "state", "side", "nation", "party", "government", "leader"})
+HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "would"})
+NEGATING_VERBS = frozenset({"fail", "refuse", "decline"})
+REFERENCE_VALUES = frozenset({"PAST_REF", "PRESENT_REF", "FUTURE_REF"})
+#: an event dated this many days before publication is historical background
+BACKGROUND_AGE_DAYS = 365
+
+
+@register("events", requires=("actors", "mentions", "timexes", "quotes"), provides=("events",), needs_doc=True)
+def code_events(article: Article, context: Context) -> Article:
+    """Fill ``article.events`` with one coded event per trigger in the text."""
+    doc = context.doc if context.doc is not None else context.nlp(article.text)
+    article.events = extract_events(article, doc, context.codebook)
+    return article
+
+
+@dataclass
+class _Trigger:
+    token: Token
+    pattern: Pattern
+    code: str
+    is_noun: bool
+
+
+class _Reader:
+    """The lookups one article needs: token -> mention, token -> time expression, ..."""
+
+    def __init__(self, article: Article, doc: Doc, codebook: Codebook) -> None:
+        self.article = article
+        self.doc = doc
+        self.book = codebook
+        self.anchor = publication_day(article)
+        self.mention_at: dict[int, Mention] = {}
+        for mention in sorted(article.mentions, key=lambda m: m.span.end - m.span.start):
+            if mention.actor_id is None:
+                continue
+            span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+            for token in span or ():
+                self.mention_at.setdefault(token.i, mention)
+        self.timex_at: dict[int, TimeExpr] = {}
+        for timex in article.timexes:
+            span = doc.char_span(timex.span.start, timex.span.end, alignment_mode="expand")
+            if span is not None and len(span):
+                self.timex_at[span[0].i] = timex
+        self.dyad = self._article_dyad()
+        self.background_ranges = _background_ranges(article)
+
+    # ----------------------------------------------------------------- actors
+
+    def _article_dyad(self) -> list[str]:
+        """The two countries the article is about: most mentioned country actors."""
+        counts: Counter[str] = Counter()
+        for mention in self.article.mentions:
+            actor = self.article.actor(mention.actor_id)
+            if actor is not None and actor.kind == "country":
+                counts[actor.id] += 1
+        return [actor_id for actor_id, _ in counts.most_common(2)]
+
+    def actors_of(self, token: Token) -> list[str]:
+        """Actor ids a noun phrase headed by ``token`` names, coordinated ones included."""
+        found: list[str] = []
+        for head in [token, *token.conjuncts]:
+            for actor_id in self._phrase_actors(head):
+                if actor_id not in found:
+                    found.append(actor_id)
+        if len(found) < 2 and any(t.dep_ == "cc" and t.lower_ == "and" for t in token.subtree):
+            found = self._coordinated_fallback(token, found)
+        return found
+
+    def _coordinated_fallback(self, token: Token, found: list[str]) -> list[str]:
+        """"A and B" that the parser attached oddly: every actor of the head's kind in the phrase."""
+        head = self.mention_at.get(token.i)
+        head_actor = self.article.actor(head.actor_id) if head else None
+        if head_actor is None:
+            return found
+        in_prep = {t.i for c in token.subtree if c.dep_ == "prep" for t in c.subtree}
+        result = list(found)
+        for sub in token.subtree:
+            mention = self.mention_at.get(sub.i)
+            if mention is None or sub.i in in_prep or mention.actor_id in result:
+                continue
+            actor = self.article.actor(mention.actor_id)
+            if actor is not None and actor.kind == head_actor.kind:
+                result.append(actor.id)
+        order = {actor_id: min(t.i for t in token.subtree
+                              if self.mention_at.get(t.i) and self.mention_at[t.i].actor_id == actor_id)
+                 for actor_id in result}
+        return sorted(result, key=lambda a: order[a])
+
+    def _phrase_actors(self, token: Token) -> list[str]:
+        mention = self.mention_at.get(token.i)
+        if mention is not None and mention.actor_id is not None:
+            return [mention.actor_id]
+        if token.lemma_.lower() in DYAD_NOUNS and self._is_dyad_phrase(token):
+            return list(self.dyad)
+        for child in token.children:
+            if child.dep_ == "appos":
+                return self.actors_of(child)
+        found = []
+        for child in token.children:
+            if child.dep_ in ("compound", "amod", "poss", "nmod") and child.i < token.i:
+                for sub in child.subtree:
+                    sub_mention = self.mention_at.get(sub.i)
+                    if sub_mention and sub_mention.actor_id and sub_mention.actor_id not in found:
+                        found.append(sub_mention.actor_id)
+        if not found:
+            for child in token.children:
+                if child.dep_ == "poss" and child.lemma_.lower() in DYAD_NOUNS:
+                    found.extend(self._phrase_actors(child))
+        return found
+
+    @staticmethod
+    def _is_dyad_phrase(token: Token) -> bool:
+        return token.tag_ in ("NNS", "NNPS") and any(
+            c.lower_ in ("two", "both") for c in token.children
+        )
+
+    # ----------------------------------------------------------------- triggers
+
+    def match(self, token: Token) -> _Trigger | None:
+        lemma = token.lemma_.lower()
+        is_verb = token.pos_ == "VERB"
+        is_noun = token.pos_ in ("NOUN", "PROPN")
+        if not (is_verb or is_noun):
+            return None
+        for pattern in self.book.candidates(lemma):
+            phrases = pattern.verbs if is_verb else pattern.nouns
+            if not any(self._phrase_matches(token, phrase) for phrase in phrases):
+                continue
+            if pattern.objects and not (self._object_lemmas(token, is_noun) & pattern.objects):
+                continue
+            if is_noun and not self._anchored(token):
+                continue
+            return _Trigger(token, pattern, pattern.code, is_noun)
+        return None
+
+    @staticmethod
+    def _phrase_matches(token: Token, phrase: str) -> bool:
+        words = phrase.split()
+        if words[0] != token.lemma_.lower():
+            return False
+        level: list[Token] = [token]
+        for word in words[1:]:
+            level = [c for t in level for c in t.children if word in (c.lower_, c.lemma_.lower())]
+            if not level:
+                return False
+        return True
+
+    @staticmethod
+    def _object_lemmas(token: Token, is_noun: bool) -> set[str]:
+        heads: list[Token] = []
+        for child in token.children:
+            if child.dep_ in OBJECT_DEPS or (child.dep_ == "nsubjpass"):
+                heads.append(child)
+            if child.dep_ == "compound":
+                heads.append(child)
+            if child.dep_ == "prep" and (is_noun or child.lower_ in ("with", "on", "of")):
+                heads.extend(g for g in child.children if g.dep_ == "pobj")
+        lemmas = set()
+        for head in heads:
+            for item in [head, *head.conjuncts]:
+                lemmas.add(item.lemma_.lower())
+                lemmas.update(c.lemma_.lower() for c in item.children if c.dep_ == "compound")
+        return lemmas
+
+    def carried_by_verb(self, noun: Token) -> bool:
+        """Whether the noun is the object of a light verb or subject of an occurrence verb."""
+        current = noun
+        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lemma_.lower() in self.book.transparent_nouns:
+            current = noun.head.head
+        head_lemma = current.head.lemma_.lower()
+        return (current.dep_ in ("dobj", "obj") and head_lemma in self.book.light_verbs) or (
+            current.dep_ in ("nsubj", "nsubjpass") and head_lemma in self.book.occurrence_verbs
+        )
+
+    def _anchored(self, noun: Token) -> bool:
+        """An event noun counts only where it reports an occurrence, not a topic."""
+        if noun.dep_ == "compound":
+            return False
+        if any(c.dep_ == "prep" and c.lower_ in ("between", "with") for c in noun.children):
+            return True
+        current = noun
+        head = noun.head
+        if current.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in self.book.transparent_nouns:
+            current = head.head
+            head = current.head
+        dep = current.dep_
+        if dep in ("dobj", "obj") and head.lemma_.lower() in self.book.light_verbs:
+            return True
+        if dep in ("nsubj", "nsubjpass") and head.lemma_.lower() in self.book.occurrence_verbs:
+            return True
+        if dep in ("pobj", "dobj") and head.lower_ in self.book.anchor_prepositions:
+            return True
+        return False
+
+    def complement_code(self, verb: Token) -> str | None:
+        """The code of the first event word in the complement of an intent verb."""
+        for child in verb.children:
+            if child.dep_ not in ("xcomp", "ccomp", "acl", "dobj", "prep", "advcl"):
+                continue
+            for sub in child.subtree:
+                if sub is verb:
+                    continue
+                lemma = sub.lemma_.lower()
+                for pattern in self.book.candidates(lemma):
+                    if pattern.intent:
+                        continue
+                    phrases = pattern.nouns if sub.pos_ in ("NOUN", "PROPN") else pattern.verbs
+                    if any(self._phrase_matches(sub, p) for p in phrases):
+                        if pattern.objects and not (
+                            self._object_lemmas(sub, sub.pos_ in ("NOUN", "PROPN")) & pattern.objects
+                        ):
+                            continue
+                        return pattern.code
+        return None
+
+    # ----------------------------------------------------------------- clause
+
+    @staticmethod
+    def governing_verb(token: Token) -> Token:
+        """The verb whose clause holds ``token`` (itself when it is a finite verb)."""
+        current = token
+        for _ in range(40):
+            if current.pos_ in ("VERB", "AUX") and current.dep_ not in ("prep", "amod", "pcomp"):
+                return current
+            if current.head is current:
+                return current
+            current = current.head
+        return current
+
+    @staticmethod
+    def clause_tokens(verb: Token) -> list[Token]:
+        excluded: set[int] = set()
+        for child in verb.children:
+            if child.dep_ in CLAUSE_DEPS:
+                excluded.update(t.i for t in child.subtree)
+        return [t for t in verb.subtree if t.i not in excluded]
+
+    def subject_of(self, verb: Token) -> tuple[list[str], bool]:
+        """Actor ids of the clause subject, following xcomp/conj up; and whether passive."""
+        current = verb
+        for _ in range(6):
+            passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in current.children)
+            for child in current.children:
+                if child.dep_ == "agent":
+                    for pobj in child.children:
+                        return self.actors_of(pobj), passive
+            for child in current.children:
+                if child.dep_ in ("nsubj", "csubj"):
+                    return self.actors_of(child), passive
+            if passive:
+                return [], True
+            if current.dep_ in ("xcomp", "conj", "advcl", "acl") and current.head is not current:
+                current = current.head
+                continue
+            break
+        return [], False
+
+
+def _background_ranges(article: Article) -> list[tuple[int, int]]:
+    """Paragraphs marked as recycled, or sitting under a heading after the news part."""
+    ranges = []
+    seen_body = False
+    under_heading = False
+    for paragraph in article.paragraphs:
+        if paragraph.kind == "heading":
+            under_heading = seen_body
+            continue
+        seen_body = True
+        if paragraph.background or under_heading:
+            ranges.append((paragraph.start, paragraph.end))
+    return ranges
+
+
+def extract_events(article: Article, doc: Doc, codebook: Codebook) -> list[Event]:
+    """Every coded event in the article, in text order."""
+    reader = _Reader(article, doc, codebook)
+    events: list[Event] = []
+    for sentence in doc.sents:
+        for token in sentence:
+            trigger = reader.match(token)
+            if trigger is not None and not trigger.pattern.complement_only:
+                if trigger.pattern.intent:
+                    complement = reader.complement_code(token)
+                    if complement is not None:
+                        trigger.code = codebook.intent_code(complement)
+                events.append(_build_event(reader, trigger, sentence, len(events)))
+            elif trigger is None and token.pos_ in ("VERB", "AUX"):
+                demand = _demand_event(reader, token, sentence, len(events))
+                if demand is not None:
+                    events.append(demand)
+    return events
+
+
+def _build_event(reader: _Reader, trigger: _Trigger, sentence: SpacySpan, number: int) -> Event:
+    token = trigger.token
+    verb = reader.governing_verb(token) if trigger.is_noun else token
+    sources, targets = _participants(reader, trigger, verb)
+    when = _event_date(reader, trigger, verb, sentence)
+    if trigger.is_noun and not reader.carried_by_verb(token):
+        # "at the meeting", "following talks": the noun reports a meeting that took place
+        # (or will, by its own date); the governing verb's negation or mood is not its own
+        modality: Modality = "planned" if when is not None and when.relation == "future" else "occurred"
+    elif not trigger.is_noun and token.dep_ in ("csubj", "csubjpass") and token.tag_ == "VBG":
+        modality = "hypothetical"  # "Reaching an agreement ... remains difficult"
+    else:
+        modality = _modality(reader, verb, trigger, when)
+    place = _place(reader, token, verb, sources + targets)
+    info = reader.book.code(trigger.code)
+    background = _is_background(reader, sentence, when)
+    if place is None and when is not None and not background and modality == "occurred":
+        if reader.anchor is not None and when.value == reader.anchor.isoformat():
+            place = _dateline_place(reader.article)
+    return _event(
+        reader, sentence, number, trigger.code, token,
+        sources, targets, when, place, modality, background, info.plover, info.quad_class, info.goldstein,
+    )
+
+
+def _event(
+    reader: _Reader,
+    sentence: SpacySpan,
+    number: int,
+    code: str,
+    token: Token,
+    sources: list[str],
+    targets: list[str],
+    when: TimeExpr | None,
+    place: str | None,
+    modality: Modality,
+    background: bool,
+    plover: str,
+    quad_class: int,
+    goldstein: float,
+) -> Event:
+    article = reader.article
+    sentence_span = Span(sentence.start_char, sentence.end_char)
+    quote_ids = [
+        q.id
+        for q in article.quotes
+        if q.span.start < sentence_span.end and sentence_span.start < q.span.end
+    ]
+    granularity: Granularity = when.granularity if when is not None else "unknown"
+    return Event(
+        id=f"{article.id}-ev{number + 1}",
+        cameo=code,
+        plover=plover,
+        quad_class=quad_class,
+        goldstein=goldstein,
+        source_id=sources[0] if sources else None,
+        target_id=targets[0] if targets else None,
+        sentence_span=sentence_span,
+        trigger=token.text,
+        trigger_span=Span(token.idx, token.idx + len(token.text)),
+        date=when.value if when is not None else None,
+        date_granularity=granularity,
+        place=place,
+        modality=modality,
+        quote_ids=quote_ids,
+        background=background,
+    )
+
+
+def _participants(reader: _Reader, trigger: _Trigger, verb: Token) -> tuple[list[str], list[str]]:
+    """Source and target actor ids, both from the trigger's own clause."""
+    token = trigger.token
+    sources: list[str] = []
+    targets: list[str] = []
+    if trigger.is_noun:
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in ("between", "of", "among"):
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        sources.extend(a for a in reader.actors_of(pobj) if a not in sources)
+            if child.dep_ == "prep" and child.lower_ in ("with", "to"):
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        targets.extend(reader.actors_of(pobj))
+        if not sources:
+            sources = [a for a in reader._phrase_actors(token) if a not in targets]
+        if not sources:
+            sources, _ = reader.subject_of(verb)
+        if not sources and verb is not token:
+            sources = _speaker_of_cue(reader, verb)
+    else:
+        sources, passive = reader.subject_of(token)
+        if not sources and trigger.code.startswith("01"):
+            sources = _speaker_of_cue(reader, token)
+        if passive and not sources:
+            for child in token.children:
+                if child.dep_ == "nsubjpass":
+                    sources = reader._phrase_actors(child)
+        for child in token.children:
+            if child.dep_ in ("dobj", "dative", "iobj") and not passive:
+                targets.extend(reader.actors_of(child))
+            if child.dep_ == "prep" and child.lower_ in ("with", "to", "on", "against", "from"):
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        targets.extend(reader.actors_of(pobj))
+            if child.dep_ == "prt":
+                for grandchild in child.children:
+                    if grandchild.dep_ == "pobj":
+                        targets.extend(reader.actors_of(grandchild))
+    targets = [t for t in dict.fromkeys(targets) if t not in sources[:1]]
+    if not targets and len(sources) >= 2:
+        targets = sources[1:2]
+    return sources[:1], targets[:1]
+
+
+def _speaker_of_cue(reader: _Reader, verb: Token) -> list[str]:
+    """The speaker the quotes stage found for this cue verb, else the actor named just
+    before it ("..., Japanese top diplomat Taro Kono said")."""
+    for quote in reader.article.quotes:
+        cue = quote.cue_span
+        if cue is not None and cue.start <= verb.idx < cue.end and quote.speaker_id:
+            return [quote.speaker_id]
+    if verb.i > 0:
+        mention = reader.mention_at.get(verb.i - 1)
+        if mention is not None and mention.actor_id is not None:
+            return [mention.actor_id]
+    return []
+
+
+def _event_date(reader: _Reader, trigger: _Trigger, verb: Token, sentence: SpacySpan) -> TimeExpr | None:
+    """The time expression of the clause, else of the sentence, else (statements) publication."""
+    token = trigger.token
+    scopes: list[list[Token]] = []
+    if trigger.is_noun:
+        scopes.append(list(token.subtree))
+    scopes.append(reader.clause_tokens(verb))
+    current = verb
+    while current.dep_ in ("conj", "xcomp") and current.head is not current:
+        current = current.head
+        scopes.append(reader.clause_tokens(current))
+    scopes.append(list(sentence))
+    for scope in scopes:
+        found = _closest_timex(reader, scope, token, allow_reference=False)
+        if found is not None:
+            return found
+    for scope in scopes[:-1]:
+        found = _closest_timex(reader, scope, token, allow_reference=True)
+        if found is not None:
+            return found
+    if trigger.code.startswith("01") and reader.anchor is not None:
+        return TimeExpr(
+            text="", span=Span(sentence.start_char, sentence.start_char),
+            value=reader.anchor.isoformat(), granularity="day", relation="present",
+        )
+    return None
+
+
+def _closest_timex(
+    reader: _Reader, scope: list[Token], token: Token, *, allow_reference: bool
+) -> TimeExpr | None:
+    candidates = []
+    for item in scope:
+        timex = reader.timex_at.get(item.i)
+        if timex is None or timex.type != "DATE" or _names_a_thing(item, token):
+            continue
+        if (timex.value in REFERENCE_VALUES) != allow_reference:
+            continue
+        candidates.append((abs(item.i - token.i), timex))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: c[0])[1]
+
+
+def _names_a_thing(timex_token: Token, trigger: Token) -> bool:
+    """A date that is part of a name ("the 1956 Declaration", "Declaration of 1956")
+    says when that thing was made, not when this clause's event happened."""
+    head = timex_token
+    while head.dep_ in ("nummod", "compound", "amod") and head.head is not head:
+        head = head.head
+        if head.pos_ in ("NOUN", "PROPN") and head.i != trigger.i:
+            if not any(c is timex_token or c.dep_ == "prep" for c in [head]):
+                return head.lemma_.lower() not in ("time", "day", "week", "month", "year")
+    if timex_token.dep_ == "pobj" and timex_token.head.lower_ == "of":
+        owner = timex_token.head.head
+        return owner.pos_ in ("NOUN", "PROPN") and owner.i != trigger.i
+    return False
+
+
+def _modality(reader: _Reader, verb: Token, trigger: _Trigger, when: TimeExpr | None) -> Modality:
+    """Occurred, planned, negated, hypothetical or demanded, from the clause's grammar."""
+    chain = [verb]
+    current = verb
+    while current.dep_ in ("xcomp", "conj") and current.head is not current:
+        current = current.head
+        chain.append(current)
+    aux = {c.lower_ for v in chain[:1] for c in v.children if c.dep_ in ("aux", "auxpass")}
+    if any(c.dep_ == "neg" for c in verb.children) or any(
+        c.dep_ == "neg" for c in trigger.token.children
+    ):
+        return "negated"
+    if any(v.lemma_.lower() in NEGATING_VERBS for v in chain[1:]):
+        return "negated"
+    if aux & reader.book.demand_modals:
+        return "demanded"
+    tense = verb_tense(verb)
+    if tense == "future" or (when is not None and when.relation == "future"):
+        return "planned"
+    if "to" in aux and verb.dep_ in ("ROOT", "xcomp", "acl", "advcl"):
+        return "planned"
+    if aux & HYPOTHETICAL_AUX:
+        reported = verb.dep_ == "ccomp" and verb.head.pos_ == "VERB"
+        if reported and "would" in aux and not any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children):
+            return "planned"
+        return "hypothetical"
+    if any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children):
+        return "hypothetical"
+    return "occurred"
+
+
+def _place(reader: _Reader, token: Token, verb: Token, participants: list[str]) -> str | None:
+    """A place named in the clause: "in Moscow", "the Singapore meeting"."""
+    scopes = [list(token.subtree), reader.clause_tokens(verb)]
+    for scope in scopes:
+        indices = {t.i for t in scope}
+        for ent in reader.doc.ents:
+            if ent.label_ not in PLACE_LABELS or ent.root.i not in indices:
+                continue
+            root = ent.root
+            mention = reader.mention_at.get(root.i)
+            if mention is not None and mention.actor_id in participants:
+                continue
+            located = (
+                root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS
+            ) or (root.dep_ in ("compound", "nmod") and root.head.i == token.i)
+            if located:
+                return ent.text
+    return None
+
+
+def _dateline_place(article: Article) -> str | None:
+    city = article.dateline_city
+    return city.title() if city else None
+
+
+def _is_background(reader: _Reader, sentence: SpacySpan, when: TimeExpr | None) -> bool:
+    for start, end in reader.background_ranges:
+        if start <= sentence.start_char < end:
+            return True
+    if when is not None and reader.anchor is not None:
+        interval = value_interval(when.value)
+        if interval is not None and interval[1] < reader.anchor - timedelta(days=BACKGROUND_AGE_DAYS):
+            return True
+    return False
+
+
+def _demand_event(reader: _Reader, verb: Token, sentence: SpacySpan, number: int) -> Event | None:
+    """A clause "X must/should do Y" with an actor subject: the speaker demands it of X."""
+    modals = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+    if not modals & reader.book.demand_modals:
+        return None
+    targets, _ = reader.subject_of(verb)
+    if not targets:
+        return None
+    sources: list[str] = []
+    head = verb
+    while head.dep_ in ("ccomp", "conj", "xcomp", "advcl") and head.head is not head:
+        head = head.head
+        if reader.match(head) is not None:
+            sources, _ = reader.subject_of(head)
+            break
+    if not sources:
+        for quote in reader.article.quotes:
+            if quote.span.start <= verb.idx < quote.span.end and quote.speaker_id:
+                sources = [quote.speaker_id]
+                break
+    code = reader.book.demand_code
+    info = reader.book.code(code)
+    when = _closest_timex(reader, reader.clause_tokens(verb), verb, allow_reference=False)
+    if when is None and reader.anchor is not None:
+        when = TimeExpr(text="", span=Span(sentence.start_char, sentence.start_char),
+                        value=reader.anchor.isoformat(), granularity="day", relation="present")
+    return _event(
+        reader, sentence, number, code, verb, sources, [t for t in targets if t not in sources],
+        when, None, "demanded", _is_background(reader, sentence, when),
+        info.plover, info.quad_class, info.goldstein,
+    )

@@ -1,0 +1,243 @@
+"""Numbered schema migrations, the same functions on SQLite and PostgreSQL.
+
+Each migration is a function registered with its number; ``migrate`` applies
+the pending ones in order, each in its own transaction, and records it in the
+``schema_version`` table.  The few things the two databases spell differently
+(an auto-numbered key, the full-text index) come from the backend's
+:class:`Dialect`, so one migration reads the same for both.
+
+To change the schema, add a function numbered one higher; never edit an
+applied one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from parley.errors import StoreError
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the backends, as SQL fragments and hooks."""
+
+    name: str
+    #: column definition of an auto-numbered integer primary key
+    serial_key: str
+    #: creates the full-text index over body paragraphs
+    create_fulltext: Callable[[Connection], None]
+    #: takes the migration lock inside the current transaction (may do nothing)
+    lock: Callable[[Connection], None]
+
+
+MigrationFunc = Callable[[Connection, Dialect], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    description: str
+    apply: MigrationFunc
+
+
+MIGRATIONS: list[Migration] = []
+
+
+def migration(number: int, description: str) -> Callable[[MigrationFunc], MigrationFunc]:
+    """Register a migration function under ``number`` (decorator)."""
+
+    def decorate(func: MigrationFunc) -> MigrationFunc:
+        if any(m.number == number for m in MIGRATIONS):
+            raise StoreError(f"migration {number} is registered twice")
+        MIGRATIONS.append(Migration(number, description, func))
+        MIGRATIONS.sort(key=lambda m: m.number)
+        return func
+
+    return decorate
+
+
+def _run(conn: Connection, statements: str) -> None:
+    for statement in statements.split(";"):
+        if statement.strip():
+            conn.execute(text(statement))
+
+
+@migration(1, "articles, paragraphs with full-text index, annotations, rejections")
+def _initial_schema(conn: Connection, dialect: Dialect) -> None:
+    _run(
+        conn,
+        f"""
+        CREATE TABLE articles (
+            seq {dialect.serial_key},
+            id TEXT NOT NULL UNIQUE,
+            url TEXT,
+            source_path TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            outlet TEXT,
+            published TEXT,
+            published_method TEXT,
+            revision INTEGER NOT NULL DEFAULT 1,
+            previous_id TEXT REFERENCES articles(id),
+            ingested TEXT NOT NULL,
+            signature TEXT,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX articles_url ON articles(url);
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_outlet ON articles(outlet);
+        CREATE TABLE paragraphs (
+            pid {dialect.serial_key},
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            background INTEGER NOT NULL DEFAULT 0,
+            body TEXT NOT NULL,
+            UNIQUE (article_id, idx)
+        );
+        CREATE TABLE article_actors (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            actor_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            country TEXT,
+            code TEXT,
+            record TEXT NOT NULL,
+            PRIMARY KEY (article_id, actor_id)
+        );
+        CREATE INDEX article_actors_actor ON article_actors(actor_id);
+        CREATE INDEX article_actors_country ON article_actors(country);
+        CREATE TABLE actor_names (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            actor_id TEXT NOT NULL,
+            name TEXT NOT NULL
+        );
+        CREATE INDEX actor_names_name ON actor_names(name);
+        CREATE INDEX actor_names_article ON actor_names(article_id);
+        CREATE TABLE mentions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            seq_no INTEGER NOT NULL,
+            actor_id TEXT,
+            kind TEXT NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            surface TEXT NOT NULL
+        );
+        CREATE INDEX mentions_article ON mentions(article_id);
+        CREATE INDEX mentions_actor ON mentions(actor_id);
+        CREATE TABLE quotes (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            seq_no INTEGER NOT NULL,
+            quote_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            speaker_id TEXT,
+            speaker_text TEXT,
+            cue TEXT,
+            said_on TEXT,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX quotes_article ON quotes(article_id);
+        CREATE INDEX quotes_speaker ON quotes(speaker_id);
+        CREATE TABLE timexes (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            seq_no INTEGER NOT NULL,
+            value TEXT NOT NULL,
+            type TEXT NOT NULL,
+            granularity TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            surface TEXT NOT NULL
+        );
+        CREATE INDEX timexes_article ON timexes(article_id);
+        CREATE INDEX timexes_value ON timexes(value);
+        CREATE TABLE events (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            seq_no INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            cameo TEXT NOT NULL,
+            plover TEXT NOT NULL,
+            quad_class INTEGER NOT NULL,
+            goldstein DOUBLE PRECISION NOT NULL,
+            source_id TEXT,
+            target_id TEXT,
+            event_date TEXT,
+            modality TEXT NOT NULL,
+            background INTEGER NOT NULL DEFAULT 0,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX events_article ON events(article_id);
+        CREATE INDEX events_source ON events(source_id);
+        CREATE INDEX events_target ON events(target_id);
+        CREATE INDEX events_date ON events(event_date);
+        CREATE TABLE rejections (
+            rid {dialect.serial_key},
+            source TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE background_links (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            paragraph_index INTEGER NOT NULL,
+            earlier_article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            earlier_paragraph_index INTEGER NOT NULL,
+            similarity DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX background_links_article ON background_links(article_id);
+        CREATE TABLE timeline (
+            id TEXT PRIMARY KEY,
+            event_date TEXT,
+            seq_no INTEGER NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX timeline_date ON timeline(event_date)
+        """,
+    )
+    dialect.create_fulltext(conn)
+
+
+def current_version(conn: Connection) -> int:
+    row = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar()
+    return int(row or 0)
+
+
+def migrate(begin: Callable[[], object], dialect: Dialect) -> int:
+    """Apply every pending migration; returns the schema version reached.
+
+    ``begin`` opens a write transaction (a context manager yielding a connection);
+    each migration and its ``schema_version`` row commit together, so a crash
+    between migrations leaves a consistent, resumable schema.
+    """
+    with begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(
+            text("CREATE TABLE IF NOT EXISTS schema_version "
+                 "(version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)")
+        )
+    version = 0
+    for step in MIGRATIONS:
+        with begin() as conn:  # type: ignore[attr-defined]
+            dialect.lock(conn)
+            version = current_version(conn)
+            if step.number <= version:
+                continue
+            step.apply(conn, dialect)
+            conn.execute(
+                text("INSERT INTO schema_version (version, description, applied) "
+                     "VALUES (:version, :description, :applied)"),
+                {"version": step.number, "description": step.description,
+                 "applied": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")},
+            )
+            version = step.number
+    latest = MIGRATIONS[-1].number if MIGRATIONS else 0
+    if version > latest:
+        raise StoreError(
+            f"the store has schema version {version} but this parley knows only up to "
+            f"{latest}: upgrade parley"
+        )
+    return version

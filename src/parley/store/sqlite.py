@@ -1,0 +1,125 @@
+"""The default store: one SQLite file, WAL, foreign keys on, FTS5 search.
+
+Writes take the write lock up front (``BEGIN IMMEDIATE``) so an article's
+record, paragraphs, index entries and annotations commit together or not at
+all; a process killed mid-write leaves the previous committed state (WAL).
+Readers run in their own transactions and see only committed articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event, text
+
+from parley.errors import StoreError
+from parley.store.base import SearchHit
+from parley.store.migrations import Dialect, migrate
+from parley.store.sql import SearchTerm, SqlStore
+
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def _create_fulltext(conn: Connection) -> None:
+    conn.execute(
+        text("CREATE VIRTUAL TABLE paragraph_fts USING fts5("
+             "body, tokenize = 'porter unicode61 remove_diacritics 2')")
+    )
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    serial_key="INTEGER PRIMARY KEY",
+    create_fulltext=_create_fulltext,
+    lock=lambda conn: None,  # BEGIN IMMEDIATE already serialises writers
+)
+
+
+def fts5_query(terms: list[SearchTerm]) -> str:
+    """An FTS5 MATCH string in which every word is a quoted string (no operators)."""
+    parts = []
+    for term in terms:
+        phrase = '"' + " ".join(w.replace('"', '""') for w in term.words) + '"'
+        parts.append(phrase + ("*" if term.prefix else ""))
+    return " ".join(parts)
+
+
+class SQLiteStore(SqlStore):
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise StoreError(
+                f"cannot create the store {path}: folder {path.parent} does not exist"
+            )
+        engine = create_engine(
+            f"sqlite:///{path}", connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000}
+        )
+        event.listen(engine, "connect", _configure_connection)
+        event.listen(engine, "begin", _begin)
+        super().__init__(str(path), engine)
+        self.path = path
+        self.schema_version = migrate(self._write, SQLITE)
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return self._transaction(parley_write=True)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self._transaction(parley_write=False)
+
+    def _index_paragraphs(self, conn: Connection, article_id: str) -> None:
+        conn.execute(
+            text("INSERT INTO paragraph_fts (rowid, body) SELECT pid, body FROM paragraphs "
+                 "WHERE article_id = :id AND kind = 'body'"),
+            {"id": article_id},
+        )
+
+    def _search(self, conn: Connection, terms: list[SearchTerm], limit: int,
+                offset: int) -> list[SearchHit]:
+        rows = conn.execute(
+            text("SELECT p.article_id, p.idx, a.title, a.published, "
+                 "snippet(paragraph_fts, 0, '[[', ']]', '…', 32) AS snippet, "
+                 "bm25(paragraph_fts) AS score "
+                 "FROM paragraph_fts JOIN paragraphs p ON p.pid = paragraph_fts.rowid "
+                 "JOIN articles a ON a.id = p.article_id "
+                 "WHERE paragraph_fts MATCH :query ORDER BY score, a.seq, p.idx "
+                 "LIMIT :limit OFFSET :offset"),
+            {"query": fts5_query(terms), "limit": limit, "offset": offset},
+        )
+        return [SearchHit(r.article_id, r.idx, r.title, r.published, r.snippet, -float(r.score))
+                for r in rows]
+
+    def integrity_check(self) -> str:
+        """SQLite's own consistency check ("ok" when the file is sound)."""
+        with self._read() as conn:
+            return str(conn.execute(text("PRAGMA integrity_check")).scalar())
+
+
+def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level: transactions are opened by _begin, so that
+    # writers can take the write lock with BEGIN IMMEDIATE (SQLAlchemy's recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get("parley_write", True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def iter_pragma(store: SQLiteStore, name: str) -> Iterator[Any]:
+    """Rows of a read-only PRAGMA (used by tests and diagnostics)."""
+    allowed = {"journal_mode", "foreign_keys", "integrity_check", "user_version"}
+    if name not in allowed:
+        raise StoreError(f"pragma {name!r} is not one of {sorted(allowed)}")
+    with store._read() as conn:
+        yield from conn.execute(text(f"PRAGMA {name}"))

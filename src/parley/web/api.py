@@ -1,0 +1,146 @@
+"""The JSON API: the CLI's records and filters over HTTP.
+
+Every list is paginated (``limit``/``offset``) and answers
+``{"items": [...], "limit", "offset", "next_offset"}``, each item in the
+``parley.model.to_dict`` shape the CLI prints with ``--json`` (quotes and
+events carry their ``article_id``, as there).  Errors are ``{"error": message,
+"status": code}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from parley.errors import ParleyError
+from parley.model import to_dict
+from parley.store.base import Store
+from parley.web import queries
+from parley.web.app import WebConfig, config_of, store_of
+from parley.web.filters import (
+    FeedQuery,
+    Page,
+    feed_query,
+    paging,
+    parse_dyad,
+    valid_code,
+    valid_id,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["api"])
+
+StoreDep = Annotated[Store, Depends(store_of)]
+PageDep = Annotated[Page, Depends(paging)]
+FeedDep = Annotated[FeedQuery, Depends(feed_query)]
+ConfigDep = Annotated[WebConfig, Depends(config_of)]
+
+
+def _page(items: list[Any], page: Page, more: bool) -> dict[str, Any]:
+    return {
+        "items": to_dict(items),
+        "limit": page.limit,
+        "offset": page.offset,
+        "next_offset": page.offset + page.limit if more else None,
+    }
+
+
+def _slice(items: list[Any], page: Page) -> dict[str, Any]:
+    window = items[page.offset : page.offset + page.limit]
+    return _page(window, page, len(items) > page.offset + page.limit)
+
+
+@router.get("/articles", summary="Articles, newest first, filtered like `parley articles`")
+def list_articles(store: StoreDep, query: FeedDep, page: PageDep) -> dict[str, Any]:
+    found = store.list_articles(query.to_filter(limit=page.limit + 1, offset=page.offset))
+    return _page(found[: page.limit], page, len(found) > page.limit)
+
+
+@router.get("/articles/{article_id}", summary="One article, with every annotation")
+def get_article(article_id: str, store: StoreDep) -> Any:
+    article = store.get_article(valid_id(article_id, "article id"))
+    if article is None:
+        raise HTTPException(404, f"no article with id {article_id!r}")
+    return to_dict(article)
+
+
+@router.get("/actors", summary="Actors seen in processed articles")
+def list_actors(
+    store: StoreDep, page: PageDep,
+    q: Annotated[str | None, Query(max_length=160, description="part of a name or alias")
+                 ] = None,
+) -> dict[str, Any]:
+    return _slice(queries.matching_actors(store.actors(), q), page)
+
+
+@router.get("/actors/{actor_id}", summary="One actor, with offices over time")
+def get_actor(actor_id: str, store: StoreDep) -> Any:
+    actor = queries.find_actor(store, valid_id(actor_id, "actor id"))
+    if actor is None:
+        raise HTTPException(404, f"no actor with id {actor_id!r}")
+    return to_dict(actor)
+
+
+@router.get("/quotes", summary="Quotes, optionally by one speaker (like `parley quotes`)")
+def list_quotes(
+    store: StoreDep, page: PageDep,
+    speaker: Annotated[str | None, Query(max_length=160, description="actor id or name")] = None,
+) -> dict[str, Any]:
+    found = store.quotes(speaker=speaker or None, limit=page.offset + page.limit + 1)
+    items = [{"article_id": article_id, **to_dict(quote)} for article_id, quote in found]
+    return _slice(items, page)
+
+
+@router.get("/events", summary="Coded events, optionally of one actor (like `parley events`)")
+def list_events(
+    store: StoreDep, page: PageDep,
+    actor: Annotated[str | None, Query(max_length=160, description="actor id or name")] = None,
+) -> dict[str, Any]:
+    found = store.events(actor=actor or None, limit=page.offset + page.limit + 1)
+    items = [{"article_id": article_id, **to_dict(event)} for article_id, event in found]
+    return _slice(items, page)
+
+
+@router.get("/timeline", summary="Merged real-world events, oldest first, with all sources")
+def timeline(store: StoreDep, query: FeedDep, page: PageDep) -> dict[str, Any]:
+    return _slice(queries.timeline_events(store, query), page)
+
+
+@router.get("/positions", summary="What each side of a dyad stated, issue by issue")
+def positions(
+    store: StoreDep, config: ConfigDep, page: PageDep,
+    dyad: Annotated[str, Query(max_length=40, description="two country codes: RUS-JPN")],
+) -> dict[str, Any]:
+    pair = parse_dyad(dyad)
+    if pair is None:
+        raise HTTPException(400, "dyad is required: two country codes such as RUS-JPN")
+    return _slice(queries.positions(store, pair[0], pair[1], config.settings), page)
+
+
+@router.get("/search", summary="Full-text search over body paragraphs, snippets with [[ ]]")
+def search(
+    store: StoreDep, page: PageDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="words or a phrase")],
+) -> dict[str, Any]:
+    hits = run_search(store, q, page.limit + 1, page.offset)
+    return _page(hits[: page.limit], page, len(hits) > page.limit)
+
+
+def run_search(store: Store, q: str, limit: int, offset: int) -> list[Any]:
+    """The store's search; a query it cannot run is the client's error (400), never a 500."""
+    try:
+        return store.search(q, limit=limit, offset=offset)
+    except ParleyError as exc:
+        raise HTTPException(400, f"cannot search for this: {exc}") from None
+    except Exception as exc:  # any backend parse error is a bad query
+        log.warning("search %r failed: %s", q, exc)
+        raise HTTPException(400, "cannot search for this query; try plain words") from None
+
+
+@router.get("/dyads/{a}/{b}/trend", summary="Monthly cooperation/conflict between two countries")
+def dyad_trend(a: str, b: str, store: StoreDep) -> dict[str, Any]:
+    first, second = valid_code(a), valid_code(b)
+    points = queries.dyad_trend(store, first, second)
+    return {"dyad": [first, second], "items": to_dict(points)}

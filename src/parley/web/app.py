@@ -1,0 +1,336 @@
+"""The web application: a thin layer of HTTP over the library.
+
+``create_app(store_url)`` returns a FastAPI app with the JSON API under
+``/api`` (OpenAPI at ``/openapi.json``) and server-rendered pages.  Article
+text is untrusted: templates autoescape everything, highlighting builds markup
+from escaped pieces (``web/render.py``), and every response carries a strict
+Content-Security-Policy that forbids inline script.  Without a token the app is
+read-only; with one, ingest and saved filters accept writes that present it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import hmac
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from parley.errors import ParleyError
+from parley.settings import Settings
+from parley.store.base import Store
+
+HERE = Path(__file__).parent
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """What the web layer needs besides the library settings."""
+
+    store_url: str
+    settings: Settings
+    token: str | None = None
+    #: requests per client per minute (None: no limit)
+    rate_limit_per_minute: int | None = 600
+    #: largest request body accepted (uploads included)
+    max_upload_bytes: int = 10 * 1024 * 1024
+    #: where named filters are kept (None: beside a SQLite store, else in memory)
+    filters_path: Path | None = None
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.token)
+
+    def token_ok(self, presented: str | None) -> bool:
+        """Constant-time check of a presented token; always False when none is set."""
+        if not self.token or not presented:
+            return False
+        return hmac.compare_digest(self.token.encode(), presented.encode())
+
+
+class StoreHolder:
+    """One store per worker thread, opened on first use and closed at shutdown.
+
+    Stores may hold connections that belong to one thread (SQLite), and FastAPI
+    runs plain route functions on a thread pool, so each thread gets its own.
+    """
+
+    def __init__(self, store_url: str) -> None:
+        self.store_url = store_url
+        self._local = threading.local()
+        self._opened: list[Store] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            from parley.store import open_store
+
+            store = open_store(self.store_url)
+            self._local.store = store
+            with self._lock:
+                self._opened.append(store)
+        return store
+
+    def close_all(self) -> None:
+        with self._lock:
+            for store in self._opened:
+                with contextlib.suppress(Exception):  # closing at shutdown must not raise
+                    store.close()
+            self._opened.clear()
+        self._local = threading.local()
+
+
+class RateLimiter:
+    """A sliding one-minute window of request times per client address."""
+
+    def __init__(self, per_minute: int, max_clients: int = 10_000) -> None:
+        self.per_minute = per_minute
+        self.max_clients = max_clients
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allow(self, client: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.pop(client, None) or deque()
+            while hits and now - hits[0] >= 60.0:
+                hits.popleft()
+            allowed = len(hits) < self.per_minute
+            if allowed:
+                hits.append(now)
+            self._hits[client] = hits
+            while len(self._hits) > self.max_clients:
+                self._hits.popitem(last=False)
+            return allowed
+
+
+class BodyLimit:
+    """ASGI middleware refusing request bodies over ``max_bytes`` with 413.
+
+    Checks Content-Length up front and also counts streamed chunks, so a chunked
+    upload cannot get around the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.max_bytes
+                except ValueError:
+                    too_big = True
+                if too_big:
+                    await _too_large(self.max_bytes)(scope, receive, send)
+                    return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(self.max_bytes)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse(
+        {"error": f"request body over the {limit} byte limit", "status": 413},
+        status_code=413,
+        headers=SECURITY_HEADERS,
+    )
+
+
+def make_templates() -> Environment:
+    """The Jinja2 environment: autoescape on for every template, whatever its name."""
+    from parley.web import render
+
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    env.filters["snippet"] = render.snippet_markup
+    env.filters["xml_safe"] = render.xml_safe
+    env.filters["web_url"] = render.web_url
+    env.filters["atom_date"] = render.atom_date
+    env.globals["month_names"] = list(calendar.month_name)
+    return env
+
+
+def create_app(
+    store_url: str,
+    settings: Settings | None = None,
+    token: str | None = None,
+    *,
+    rate_limit_per_minute: int | None = 600,
+    max_upload_bytes: int = 10 * 1024 * 1024,
+    filters_path: Path | None = None,
+) -> FastAPI:
+    """The parley web application over the store at ``store_url``.
+
+    ``token`` enables writes (browser ingest, saving named filters); without it
+    the application is read-only.
+    """
+    from parley.web import api, pages
+    from parley.web.filters import FilterBook
+
+    config = WebConfig(
+        store_url=store_url,
+        settings=settings or Settings(db=store_url),
+        token=token or None,
+        rate_limit_per_minute=rate_limit_per_minute,
+        max_upload_bytes=max_upload_bytes,
+        filters_path=filters_path,
+    )
+    holder = StoreHolder(store_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        holder.close_all()
+
+    app = FastAPI(
+        title="parley",
+        summary="Diplomatic news as a dated, sourced, deduplicated record.",
+        version=_version(),
+        docs_url=None,  # the Swagger page loads scripts from a CDN; the schema is enough
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.stores = holder
+    app.state.templates = make_templates()
+    app.state.filters = FilterBook.for_store(store_url, filters_path)
+    limiter = RateLimiter(rate_limit_per_minute) if rate_limit_per_minute else None
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                    ) -> Response:
+        if limiter is not None:
+            client = request.client.host if request.client else "unknown"
+            if not limiter.allow(client):
+                response: Response = _error_response(request, 429, "too many requests; slow down")
+                response.headers["Retry-After"] = "60"
+                return _secure(response)
+        response = await call_next(request)
+        return _secure(response)
+
+    app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_response(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err.get('loc', ()) if p != 'query')}: {err.get('msg')}"
+            for err in exc.errors()
+        )
+        return _error_response(request, 400, problems or "invalid request")
+
+    @app.exception_handler(ParleyError)
+    async def parley_error(request: Request, exc: ParleyError) -> Response:
+        return _error_response(request, 400, str(exc))
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _secure(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    """The one error shape (``{"error": message}``, as the CLI's) under /api; a page elsewhere."""
+    if request.url.path.startswith("/api") or request.url.path == "/openapi.json":
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    templates: Environment | None = getattr(request.app.state, "templates", None)
+    if templates is None:
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    html = templates.get_template("error.html").render(
+        status=status, message=message, config=request.app.state.config, page="error"
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def store_of(request: Request) -> Store:
+    """The store for this request (a FastAPI dependency)."""
+    holder: StoreHolder = request.app.state.stores
+    return holder.get()
+
+
+def config_of(request: Request) -> WebConfig:
+    config: WebConfig = request.app.state.config
+    return config
+
+
+def require_token(config: WebConfig, presented: str | None) -> None:
+    """Writes need the configured token; without one the app is read-only."""
+    if not config.writable:
+        raise HTTPException(403, "this server is read-only: start it with --token to allow writes")
+    if not config.token_ok(presented):
+        raise HTTPException(403, "wrong or missing token")
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
+
+
+def _version() -> str:
+    from parley import __version__
+
+    return __version__
+
+
+def json_safe(value: Any) -> Any:
+    """Records as their JSON shape (``parley.model.to_dict``)."""
+    from parley.model import to_dict
+
+    return to_dict(value)
