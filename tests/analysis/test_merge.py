@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parley.analysis.merge import merge_actors, merge_events
-from parley.model import Actor, Article
+from parley.model import Actor, Article, PublicationDate
 from parley.store.base import BackgroundLink
 
 
@@ -93,10 +93,42 @@ def test_soviet_union_counts_on_russias_side() -> None:
 
 def test_background_reports_are_marked() -> None:
     reports = _two_reports_of_talks()
+    reports[1].published = PublicationDate("2019-05-11", "day", "explicit")
     link = BackgroundLink("jp", 0, "ru", 0, 0.9)
     (event,) = merge_events(reports, [link])
     flags = {r["article_id"]: r["background"] for r in event.reports}
     assert flags == {"ru": False, "jp": True}
+
+
+def test_recycled_sentence_dated_on_its_own_publication_day_loses_that_date() -> None:
+    first = article("first", "2019-02-25", ["Moscow has often said the matter is closed."])
+    add_event(first, 0, "010", RUSSIA, None, "2019-02-25", plover="STATEMENT")
+    again = article("again", "2019-05-10", ["Moscow has often said the matter is closed."])
+    add_event(again, 0, "010", RUSSIA, None, "2019-05-10", plover="STATEMENT")
+    links = [BackgroundLink("again", 0, "first", 0, 1.0)]
+    events = merge_events([first, again], links)
+    assert [e.date for e in events] == ["2019-02-25", None]
+    # two copies of a recycled sentence, both undated, are one event
+    third = article("third", "2019-06-01", ["Moscow has often said the matter is closed."])
+    add_event(third, 0, "010", RUSSIA, None, "2019-06-01", plover="STATEMENT")
+    links.append(BackgroundLink("third", 0, "first", 0, 1.0))
+    undated = [e for e in merge_events([first, again, third], links) if e.date is None]
+    assert [sorted(r["article_id"] for r in e.reports) for e in undated] == [["again", "third"]]
+
+
+def test_partial_reports_join_a_complete_one_but_not_each_other() -> None:
+    full = article("full", "2019-05-10", ["Lavrov held talks with Kono."])
+    add_event(full, 0, "040", LAVROV, KONO, "2019-05-10")
+    partial = article("partial", "2019-05-10", ["Kono held talks.", "Talks with Lavrov."])
+    add_event(partial, 0, "040", KONO, None, "2019-05-10")
+    add_event(partial, 1, "040", None, LAVROV, "2019-05-10")
+    (event,) = merge_events([full, partial])
+    assert len(event.reports) == 3
+    one = article("one", "2019-05-10", ["Lavrov spoke."])
+    add_event(one, 0, "010", LAVROV, None, "2019-05-10", plover="STATEMENT")
+    other = article("other", "2019-05-10", ["Lavrov spoke again."])
+    add_event(other, 0, "010", LAVROV, None, "2019-05-10", plover="STATEMENT")
+    assert len(merge_events([one, other])) == 2
 
 
 def test_actors_merge_by_id_and_unknown_people_by_name() -> None:

@@ -10,7 +10,6 @@ from parley.eval.common import PRF, accuracy, fast_subset, macro_f1, match_spans
 from parley.eval.library import relocate
 from parley.model import Article
 
-
 # --------------------------------------------------------------------------- common
 
 def test_match_spans_exact_and_overlap() -> None:
@@ -95,18 +94,20 @@ def test_speaker_by_resolved_name() -> None:
     named = quotes.PredictedQuote(gold.contents[0], None, "Sergey Lavrov", False)
     assert not quotes._speaker_right(named, gold, TEXT)
     text = TEXT.replace("He added", "Lavrov added")
-    gold_lavrov = quotes.GoldQuote(gold.contents, [(text.index("Lavrov"), text.index("Lavrov") + 6)],
-                                   False)
+    source = (text.index("Lavrov"), text.index("Lavrov") + 6)
+    gold_lavrov = quotes.GoldQuote(gold.contents, [source], False)
     assert quotes._speaker_right(named, gold_lavrov, text)
 
 
 # --------------------------------------------------------------------------- timex
 
-TIMEML = """<?xml version="1.0" ?>
-<TimeML><DOCID>x</DOCID>
-<DCT><TIMEX3 tid="t0" type="DATE" value="2019-05-10" functionInDocument="CREATION_TIME">x</TIMEX3></DCT>
-<TEXT>Talks on <TIMEX3 tid="t1" type="DATE" value="2019-05-10">Friday</TIMEX3> <EVENT eid="e1">ended</EVENT>; more in <TIMEX3 tid="t2" type="DATE" value="2019-06">June</TIMEX3>.</TEXT>
-</TimeML>"""
+TIMEML = (
+    '<?xml version="1.0" ?>\n<TimeML><DOCID>x</DOCID>\n'
+    '<DCT><TIMEX3 tid="t0" type="DATE" value="2019-05-10">x</TIMEX3></DCT>\n'
+    '<TEXT>Talks on <TIMEX3 tid="t1" type="DATE" value="2019-05-10">Friday</TIMEX3> '
+    '<EVENT eid="e1">ended</EVENT>; more in '
+    '<TIMEX3 tid="t2" type="DATE" value="2019-06">June</TIMEX3>.</TEXT>\n</TimeML>'
+)
 
 
 def test_timeml_parsing() -> None:
@@ -235,7 +236,8 @@ def test_shingle_scores() -> None:
 
 # --------------------------------------------------------------------------- timeline
 
-GOLD_TIMELINE = "Entity\n0\tXXXX-XX-XX\t1-3-x\n1\t2008\t1-1-a\t2-1-a\n2\t2009-05\t1-2-b\n3\t2010\t2-4-c\n"
+GOLD_TIMELINE = ("Entity\n0\tXXXX-XX-XX\t1-3-x\n1\t2008\t1-1-a\t2-1-a\n"
+                 "2\t2009-05\t1-2-b\n3\t2010\t2-4-c\n")
 
 
 def test_timeline_format_round_trip() -> None:

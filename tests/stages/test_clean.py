@@ -139,6 +139,13 @@ def test_photo_caption_credit_and_repeated_caption() -> None:
     assert reasons["© Ivan Petrov/TASS"] == "photo credit"
 
 
+def test_caption_next_to_a_credit_without_its_own_credit() -> None:
+    text = SCRAPE.replace("Foreign Minister Anna Berg Ivan Petrov/TASS\n", "Photo: Ivan Petrov\n")
+    reasons = removed_reasons(text)
+    assert reasons["Photo: Ivan Petrov"] == "photo credit"
+    assert reasons["Foreign Minister Anna Berg"] == "photo caption"
+
+
 def test_a_name_in_the_body_is_not_a_caption() -> None:
     text = (
         SCRAPE

@@ -209,6 +209,24 @@ def test_office_knowledge_can_rule_out_a_year() -> None:
     assert reasons["2019-05-10"] == "the named minister was not in office then"
 
 
+def test_the_packaged_knowledge_rules_out_a_minister_out_of_office() -> None:
+    # Taro Kono was Japan's foreign minister from 2017-08 to 2019-09 (people.yaml)
+    body = "Japanese Foreign Minister Taro Kono held talks. They first met in November 2018."
+    text = yearless(body, dateline="TOKYO, March 3. /TASS/.")
+    found = dated(text, context=Context(settings=SETTINGS))
+    assert found.value == "2019-03-03"
+    reasons = {c.value: c.reason for c in found.rejected}
+    assert "was not foreign minister on 2020-03-03" in reasons["2020-03-03"]
+    # the same text without knowledge cannot decide between 2019 and 2020
+    assert dated(text).method == "undecided"
+    # a former minister is no evidence
+    former = yearless(
+        body.replace("Japanese Foreign", "former Japanese Foreign"),
+        dateline="TOKYO, March 3. /TASS/.",
+    )
+    assert dated(former, context=Context(settings=SETTINGS)).method == "undecided"
+
+
 def test_missing_or_broken_knowledge_is_ignored() -> None:
     def broken(text: str, day: str) -> str:
         raise RuntimeError("knowledge not ready")
@@ -250,3 +268,31 @@ def test_dating_is_registered_after_clean() -> None:
     stage = get_stage("dating")
     assert stage.requires == ("text", "dateline") and stage.provides == ("published",)
     assert [s.name for s in check_order(["dating"], already=("clean",))] == ["dating"]
+
+
+def test_the_latest_of_several_lead_weekdays_is_the_event_day() -> None:
+    # December 19, 2019 is a Thursday; the Tuesday talks were two days earlier
+    body = (
+        "Talks held on Tuesday were useful, the spokeswoman said at a briefing on Thursday. "
+        "They last met on November 14, 2018."
+    )
+    assert dated(yearless(body, dateline="OSLO, December 19. /TASS/.")).value == "2019-12-19"
+
+
+def test_a_future_clause_does_not_hide_the_event_day() -> None:
+    # "will" belongs to another clause: "told parliament on Thursday" is the event
+    body = (
+        "The country will release the pilot, the prime minister told parliament on Thursday. "
+        "The crisis began on February 14, 2019."
+    )
+    assert dated(yearless(body, dateline="OSLO, February 28. /TASS/.")).value == "2019-02-28"
+
+
+def test_a_bare_year_that_looks_ahead_is_dropped_when_no_year_fits() -> None:
+    body = (
+        "Talks were held on Thursday. They discussed a visit by the leader in 2020. "
+        "They last met on November 14, 2018."
+    )
+    found = dated(yearless(body, dateline="OSLO, December 19. /TASS/."))
+    assert found.value == "2019-12-19"
+    assert any("retried without bare years" in line for line in found.evidence)

@@ -69,17 +69,18 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_DATABASES = itertools.count()
+_SCHEMAS = itertools.count()
 
 
 def fresh_postgres_url(server_url: str) -> str:
-    """A new empty database on the test server."""
+    """A URL whose connections work in a new, empty schema of the test server
+    (a schema per test is much faster than a database per test)."""
     import psycopg
 
-    name = f"parley_test_{os.getpid()}_{next(_DATABASES)}"
+    name = f"parley_test_{os.getpid()}_{next(_SCHEMAS)}"
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')  # name built from digits only
-    return server_url.rsplit("/", 1)[0] + "/" + name
+        conn.execute(f'CREATE SCHEMA "{name}"')  # name built from digits only
+    return f"{server_url}?options=-csearch_path%3D{name}"
 
 
 @pytest.fixture

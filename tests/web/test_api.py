@@ -10,7 +10,7 @@ import pytest
 from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 
-from parley.model import Article, to_dict
+from parley.model import Article, Event, Quote, to_dict
 from parley.store.base import TimelineEvent
 from parley.web import create_app
 
@@ -151,10 +151,14 @@ def test_quotes_events_actors_and_timeline_shapes(client: TestClient) -> None:
     actors = client.get("/api/actors", params={"limit": 200}).json()["items"]
     assert any(a["name"] in ("Sergey Lavrov", "Sergei Lavrov") for a in actors)
     assert client.get("/api/actors", params={"q": "zzzz-nobody"}).json()["items"] == []
-    for url in ("/api/quotes", "/api/events"):
+    for url, record in (("/api/quotes", Quote), ("/api/events", Event)):
         items = client.get(url, params={"limit": 5}).json()["items"]
-        assert all("article_id" in item and "span" in item or "sentence_span" in item
-                   for item in items)
+        assert len(items) == 5
+        for item in items:
+            assert set(item) == {"article_id"} | {f.name for f in fields(record)}
+    lavrov = client.get("/api/quotes", params={"speaker": "Lavrov", "limit": 200}).json()
+    assert len(lavrov["items"]) >= 5
+    assert client.get("/api/quotes", params={"speaker": "Nobody Atall"}).json()["items"] == []
     timeline = client.get("/api/timeline", params={"limit": 200}).json()["items"]
     for event in timeline:
         assert set(event) == {f.name for f in fields(TimelineEvent)}

@@ -5,8 +5,10 @@ Two reports describe the same event when they are compatible on all four:
 - **type**: same CAMEO root (first two digits) or same PLOVER category;
 - **participants**: the same unordered pair of actors, where an actor also
   matches a country-level actor (a country or its government) of the same side
-  ("Putin" ~ "Russia"), and an unknown participant matches anyone - but at
-  least one participant must match for real;
+  ("Putin" ~ "Russia").  Across articles both participants must be known,
+  unless the two sentences are copies of each other (60 % of their word
+  trigrams shared: recycled background), when an unknown participant matches
+  anyone; within one article one known participant in common is enough;
 - **date**: one date contains the other at the coarser granularity
   ("2018-11" joins "2018-11-14"; undated reports are never merged across
   articles); the merged event keeps the most precise date;
@@ -29,11 +31,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from parley.analysis.background import article_order_key, background_paragraphs
+from parley.analysis.background import (
+    article_order_key,
+    background_paragraphs,
+    overlap_coefficient,
+    shingle_hashes,
+)
 from parley.model import Actor, Article, Event, Quote
 from parley.store.base import BackgroundLink, TimelineEvent
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+#: sentences sharing this share of word trigrams are copies (recycled wording)
+SAME_SENTENCE = 0.6
 COUNTRY_LEVEL = frozenset({"country", "government"})
 #: how the merged modality is chosen when reports disagree (after counting them)
 _MODALITY_PRIORITY = ("occurred", "demanded", "planned", "hypothetical", "negated")
@@ -124,6 +133,7 @@ class _Report:
     target: Actor | None
     date: str | None
     background: bool
+    sentence_hashes: Any = None
 
     @property
     def order(self) -> tuple[int, str, tuple[str, str], str]:
@@ -170,13 +180,29 @@ def _known_match(a: Actor | None, b: Actor | None) -> bool:
     return a is not None and b is not None and actors_compatible(a, b)
 
 
+def _complete(report: _Report) -> bool:
+    return report.source is not None and report.target is not None
+
+
+def _copies(a: _Report, b: _Report) -> bool:
+    return overlap_coefficient(a.sentence_hashes, b.sentence_hashes) >= SAME_SENTENCE
+
+
 def participants_compatible(a: _Report, b: _Report) -> bool:
-    """The same unordered pair of participants (see ``actors_compatible``)."""
+    """The same unordered pair of participants (see the module docstring)."""
+    if a.article.id == b.article.id or _copies(a, b):
+        needed = 0 if a.article.id != b.article.id else 1
+    elif _complete(a) and _complete(b):
+        needed = 2
+    elif _complete(a) or _complete(b):
+        needed = 1  # a partial report joins a complete one it fits
+    else:
+        return False  # two partial reports cannot show they are the same event
     for x_source, x_target in ((b.source, b.target), (b.target, b.source)):
-        if actors_compatible(a.source, x_source) and actors_compatible(a.target, x_target) and (
-            _known_match(a.source, x_source) or _known_match(a.target, x_target)
-        ):
-            return True
+        if actors_compatible(a.source, x_source) and actors_compatible(a.target, x_target):
+            known = _known_match(a.source, x_source) + _known_match(a.target, x_target)
+            if known >= needed:
+                return True
     return False
 
 
@@ -184,38 +210,53 @@ def types_compatible(a: Event, b: Event) -> bool:
     return a.cameo[:2] == b.cameo[:2] or (bool(a.plover) and a.plover == b.plover)
 
 
-def reports_compatible(a: _Report, b: _Report) -> bool:
+def reports_compatible(a: _Report, b: _Report, *, participants: bool = True) -> bool:
     if a.article.id == b.article.id and a.event.id == b.event.id:
         return True
     if a.date is None or b.date is None:
-        # undated reports merge only with a repetition in the same article
-        if a.article.id != b.article.id or a.date != b.date:
+        # undated reports merge only with each other, in one article or as copied wording
+        if a.date != b.date or (a.article.id != b.article.id and not _copies(a, b)):
             return False
     elif not dates_compatible(a.date, b.date):
         return False
     return (
         types_compatible(a.event, b.event)
         and places_compatible(a.event.place, b.event.place)
-        and participants_compatible(a, b)
+        and (not participants or participants_compatible(a, b))
     )
 
 
-def _in_background(article: Article, event: Event, recycled: set[int]) -> bool:
-    """An event is background when the events stage said so or its sentence is recycled."""
-    if event.background:
-        return True
+def _fits(report: _Report, cluster: list[_Report]) -> bool:
+    """Compatible with every member; participants checked against the members that
+    name both (a partial report is measured against the complete ones)."""
+    complete = [member for member in cluster if _complete(member)] or cluster
+    return all(reports_compatible(report, m, participants=False) for m in cluster) and all(
+        participants_compatible(report, m) or report is m for m in complete
+    )
+
+
+def _in_recycled(article: Article, event: Event, recycled: set[int]) -> bool:
     start = event.sentence_span.start
-    return any(
-        p.start <= start < p.end and p.index in recycled for p in article.paragraphs
-    )
+    return any(p.start <= start < p.end and p.index in recycled for p in article.paragraphs)
+
+
+def _report_date(article: Article, event: Event, recycled: bool) -> str | None:
+    """The event's date; none when a recycled sentence is dated on or after its
+    article's day - text written for an earlier story cannot report that day, so
+    the date was only the publication date filled in."""
+    date = normalise_date(event.date)
+    day = article.published.day if article.published else None
+    if recycled and date and day and (day.startswith(date) or date > day):
+        return None
+    return date
 
 
 def _bucket(report: _Report) -> tuple[str, frozenset[str]]:
-    """Reports that could merge share a year (undated: an article) and a pair of sides."""
+    """Reports that could merge share a year (or are all undated) and a pair of sides."""
     sides = frozenset(
         side for side in (actor_side(report.source), actor_side(report.target)) if side
     )
-    year = report.date[:4] if report.date else f"undated:{report.article.id}"
+    year = report.date[:4] if report.date else "undated"
     return (year, sides)
 
 
@@ -226,14 +267,16 @@ def collect_reports(
     reports = []
     for article in articles:
         for event in article.events:
+            copied = _in_recycled(article, event, recycled.get(article.id, set()))
             reports.append(
                 _Report(
                     article=article,
                     event=event,
                     source=actors.resolve(article.id, event.source_id),
                     target=actors.resolve(article.id, event.target_id),
-                    date=normalise_date(event.date),
-                    background=_in_background(article, event, recycled.get(article.id, set())),
+                    date=_report_date(article, event, copied),
+                    background=event.background or copied,
+                    sentence_hashes=shingle_hashes(event.sentence_span.slice(article.text)),
                 )
             )
     return sorted(reports, key=lambda r: r.order)
@@ -258,7 +301,7 @@ def cluster_reports(reports: Sequence[_Report]) -> list[list[_Report]]:
                 continue
             for number in numbers:
                 cluster = clusters[number]
-                if all(reports_compatible(report, member) for member in cluster) and (
+                if _fits(report, cluster) and (
                     best is None
                     or (-len(cluster), number) < (-len(clusters[best]), best)
                 ):
@@ -282,10 +325,11 @@ def _event_quotes(cluster: list[_Report], actors: ActorTable) -> list[dict[str, 
         for quote in article.quotes:
             speaker = actors.resolve(article.id, quote.speaker_id)
             linked = quote.id in report.event.quote_ids
-            about = speaker is not None and speaker.id in participants and (
+            speaks = speaker is not None and speaker.id in participants
+            about = speaks and not report.background and (
                 dates_compatible(normalise_date(quote.date), date)
                 if quote.date
-                else not report.background and dates_compatible(published_day, date)
+                else dates_compatible(published_day, date)
             )
             if linked or about:
                 found[(article.id, quote.id)] = _quote_record(article, quote, speaker)

@@ -196,7 +196,8 @@ def format_timeline(events: list[TimelineEvent], fmt: str = "text") -> str:
         lines.append(f"{event.date or '????-??-??'} ({event.date_granularity})  {kind}  "
                      f"{_participants(event)}  [{event.modality}]")
         lines.append(f"    sources: {sources}")
-        speakers = sorted({f"{q['speaker']} ({q['side']})" for q in event.quotes})
+        speakers = sorted({f"{q['speaker'] or '?'}" + (f" ({q['side']})" if q["side"] else "")
+                           for q in event.quotes})
         if speakers:
             lines.append(f"    quotes: {len(event.quotes)} by " + ", ".join(speakers))
         for conflict in event.conflicts:

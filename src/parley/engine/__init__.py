@@ -146,16 +146,17 @@ def process_store(
     pending = store.articles_needing(signature)
     report.up_to_date = max(store.count_articles() - len(pending), 0)
     articles = _load(store, pending)
+    batch_settings = settings.with_(batch_size=batch_size_for(len(pending), n_workers, settings))
     if engine == "dask":
         from parley.engine.dask import process_articles_dask
 
         results = process_articles_dask(
-            articles, settings, chosen, signature, workers=n_workers, scheduler=scheduler
+            articles, batch_settings, chosen, signature, workers=n_workers, scheduler=scheduler
         )
     else:
         from parley.engine.local import process_articles
 
-        results = process_articles(articles, settings, chosen, signature, workers=n_workers)
+        results = process_articles(articles, batch_settings, chosen, signature, workers=n_workers)
     for article in results:
         store.save_annotations(article)
         _count(report, article)
@@ -164,6 +165,14 @@ def process_store(
         report.corpus_updated = update_corpus(store, settings)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def batch_size_for(pending: int, workers: int, settings: Settings) -> int:
+    """``settings.batch_size``, smaller when that would leave workers idle: each
+    worker should get at least four batches of a small run."""
+    if workers <= 1:
+        return settings.batch_size
+    return max(1, min(settings.batch_size, -(-pending // (4 * workers))))
 
 
 def _load(store: Store, ids: list[str]) -> Iterator[Article]:

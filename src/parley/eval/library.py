@@ -50,10 +50,8 @@ def process_documents(
     articles = []
     for doc in documents:
         try:
-            kwargs: dict[str, object] = {"published": doc.published, "source": doc.id}
-            if settings is not None:
-                kwargs["settings"] = settings
-            articles.append(parley.process(doc.text, **kwargs))
+            articles.append(parley.process(doc.text, doc.published, source=doc.id,
+                                           settings=settings))
         except Exception:  # one document never sinks an evaluation
             articles.append(Article(id=doc.id, text=""))
     return articles

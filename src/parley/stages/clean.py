@@ -172,6 +172,18 @@ def clean(
         if i not in removed and lines[i].casefold() in captions:
             removed[i] = "photo caption"
 
+    # a caption without its own credit, directly above or below a credit line
+    credit_lines = {i for i, reason in removed.items() if reason.startswith("photo")}
+    for i in content:
+        if (
+            i not in removed
+            and ({i - 1, i + 1} & credit_lines)
+            and len(lines[i].split()) <= rules.max_caption_words
+            and not _SENTENCE_END.search(lines[i])
+            and _before_dateline(lines, content, i, rules)
+        ):
+            removed[i] = "photo caption"
+
     kept = [i for i in content if i not in removed]
     first_paragraph, dateline = _find_dateline(lines, kept, rules)
     body_start = first_paragraph if first_paragraph is not None else _first_body_line(lines, kept)
@@ -291,6 +303,12 @@ def _find_dateline(
         if found and len(lines[i]) > len(found.text):
             return i, found
     return None, None
+
+
+def _before_dateline(lines: list[str], content: list[int], index: int, rules: ChromeRules) -> bool:
+    """True when a dateline-opened paragraph follows line ``index`` (the header zone,
+    where captions sit; never a line of the body itself)."""
+    return any(match_dateline(lines[i], rules) for i in content if i > index)
 
 
 def _is_prose(line: str) -> bool:

@@ -54,6 +54,8 @@ MONTHS = {
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: candidate years: the latest reported year up to this many years later
 YEAR_WINDOW = 2
+#: the lead is the first paragraph with at least this many words
+LEAD_MIN_WORDS = 12
 #: a weekday named for the event may fall this many days before the dateline day
 MAX_EVENT_LAG_DAYS = 1
 
@@ -271,10 +273,40 @@ def infer_year(
     article: Article, month: int, day: int, zone: str | None, context: Any = None
 ) -> PublicationDate:
     """The year of a yearless dateline, from what the text reports (see module doc)."""
-    label = f"{date(2000, month, 1):%B} {day}"
     evidence = [f"dateline {article.dateline!r} has no year"]
     text = "\n\n".join(part for part in (article.standfirst or "", article.text) if part)
     past, future = dated_references(text)
+    found = _infer_from(article, month, day, zone, context, past, future, evidence)
+    bare_years = [ref for ref in past if ref.month is None]
+    if found.method == "undecided" and bare_years and not _candidates_left(found):
+        # no year fits: a bare year ("a visit ... in 2020") may look ahead without saying so
+        retry = [*evidence, f"no year fits; retried without bare years ({_texts(bare_years)})"]
+        dated_refs = [ref for ref in past if ref.month is not None]
+        if dated_refs:
+            return _infer_from(article, month, day, zone, context, dated_refs, [], retry)
+    return found
+
+
+def _candidates_left(found: PublicationDate) -> bool:
+    return not found.evidence[-1].endswith("candidates left: none")
+
+
+def _texts(refs: list[Reference]) -> str:
+    return ", ".join(repr(ref.text) for ref in refs)
+
+
+def _infer_from(
+    article: Article,
+    month: int,
+    day: int,
+    zone: str | None,
+    context: Any,
+    past: list[Reference],
+    future: list[Reference],
+    evidence: list[str],
+) -> PublicationDate:
+    label = f"{date(2000, month, 1):%B} {day}"
+    evidence = list(evidence)
     for ref in future:
         evidence.append(f"{ref.text!r} looks ahead, not used as a bound")
     if not past:
@@ -297,8 +329,8 @@ def infer_year(
         if reason:
             rejected.append(DateCandidate(candidate.isoformat(), reason))
             continue
-        lags = [(candidate.weekday() - WEEKDAYS.index(w)) % 7 for w in weekdays]
-        (lagged if any(lags) else same_day).append(candidate)
+        lag = min((_lag(candidate, w) for w in weekdays), default=0)
+        (lagged if lag else same_day).append(candidate)
     if weekdays:
         evidence.append(
             f"first paragraph names the event day: on {', '.join(w.title() for w in weekdays)}"
@@ -341,14 +373,21 @@ def _contradiction(
     for ref in past:
         if ref.earliest() > candidate:
             return f"the text reports {ref.text!r} as past, which is after {candidate:%B %d, %Y}"
-    for weekday in weekdays:
-        lag = (candidate.weekday() - WEEKDAYS.index(weekday)) % 7
+    if weekdays:
+        # the latest event the lead names falls on the dateline day or the day before
+        lag = min(_lag(candidate, weekday) for weekday in weekdays)
         if lag > MAX_EVENT_LAG_DAYS:
+            named = " or ".join(f"'on {w.title()}'" for w in weekdays)
             return (
-                f"{candidate:%B %d, %Y} is a {candidate:%A}: 'on {weekday.title()}' in the first "
+                f"{candidate:%B %d, %Y} is a {candidate:%A}: {named} in the first "
                 f"paragraph would be {lag} days earlier"
             )
     return office_contradiction(article, candidate, context)
+
+
+def _lag(candidate: date, weekday: str) -> int:
+    """Days from the last ``weekday`` on or before ``candidate`` to ``candidate``."""
+    return (candidate.weekday() - WEEKDAYS.index(weekday)) % 7
 
 
 def dated_references(text: str) -> tuple[list[Reference], list[Reference]]:
@@ -381,31 +420,71 @@ def lead_weekdays(article: Article) -> list[str]:
     skipping sentences that look ahead ("will be held ... on Thursday")."""
     if not article.paragraphs:
         return []
-    first = article.paragraphs[0]
-    lead = article.text[first.start : first.end]
+    # the lead: the first paragraph that reads as a sentence (not a stray caption line)
+    texts = article.paragraph_texts()
+    lead = next((t for t in texts if len(t.split()) >= LEAD_MIN_WORDS), texts[0])
     found: list[str] = []
     for sentence in _SENTENCE_SPLIT.split(lead):
-        if _FUTURE_SENTENCE.search(sentence):
-            continue
         for match in _WEEKDAY.finditer(sentence):
+            clause = re.split(r"[,;:]", sentence[: match.start()])[-1]
+            if _FUTURE_SENTENCE.search(clause):
+                continue  # "will be held ... on Thursday": a day ahead, not the event
             weekday = match["weekday"].lower()
             if weekday not in found:
                 found.append(weekday)
     return found
 
 
+#: "<Country adjective> <Title> <Given name> <Surname>": "Japanese Foreign Minister Taro Kono"
+_TITLED_NAME = re.compile(
+    r"(?<!former )(?<!then-)(?<!then )(?<!ex-)\b[A-Z][a-z]+(?: [A-Z][a-z]+){3,6}\b"
+)
+
+
 def office_contradiction(article: Article, candidate: date, context: Any) -> str | None:
     """A named official who did not hold the named office on ``candidate``, when the
-    knowledge base can tell (optional: None when it cannot)."""
+    knowledge base can tell; None when it cannot (the knowledge is optional here).
+
+    Only the title, standfirst and first paragraph are read: background paragraphs
+    name people with the titles they held at the time of the events they recount."""
     if context is None:
         return None
     try:
-        check = context.knowledge.office_conflict
-    except (AttributeError, ImportError, Exception):
+        knowledge = context.knowledge
+    except Exception:  # a missing or broken knowledge base never decides a date
         return None
-    text = "\n\n".join(part for part in (article.standfirst or "", article.text) if part)
+    custom = getattr(knowledge, "office_conflict", None)
+    if custom is not None:
+        try:
+            result = custom(_lead_text(article), candidate.isoformat())
+        except Exception:
+            return None
+        return str(result) if result else None
     try:
-        result = check(text, candidate.isoformat())
+        return _titled_name_conflict(knowledge, _lead_text(article), candidate)
     except Exception:
         return None
-    return str(result) if result else None
+
+
+def _lead_text(article: Article) -> str:
+    lead = (
+        article.text[article.paragraphs[0].start : article.paragraphs[0].end]
+        if (article.paragraphs)
+        else ""
+    )
+    return "\n".join(part for part in (article.title, article.standfirst or "", lead) if part)
+
+
+def _titled_name_conflict(knowledge: Any, text: str, candidate: date) -> str | None:
+    day = candidate.isoformat()
+    for found in _TITLED_NAME.finditer(text):
+        words = found.group(0).split()  # adjective, title words..., given name, surname
+        office = knowledge.vocabulary.office_class(" ".join(words[1:-2]))
+        actor = knowledge.lookup(" ".join(words[-2:])) if office else None
+        if actor is None:
+            continue
+        known = [o for o in actor.offices if knowledge.vocabulary.office_class(o.title) == office]
+        held = [o for o in knowledge.offices_at(actor.id, day) if o in known]
+        if known and not held:
+            return f"{found.group(0)!r}: {actor.name} was not {office} on {day} (knowledge base)"
+    return None

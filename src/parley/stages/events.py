@@ -22,7 +22,8 @@ from parley.pipeline import Context, register
 from parley.stages.timex import publication_day, value_interval, verb_tense
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span as SpacySpan, Token
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
 
 #: dependents that open a clause of their own (their words are not this clause's)
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "csubj", "csubjpass", "parataxis", "conj"})
@@ -38,7 +39,12 @@ REFERENCE_VALUES = frozenset({"PAST_REF", "PRESENT_REF", "FUTURE_REF"})
 BACKGROUND_AGE_DAYS = 365
 
 
-@register("events", requires=("actors", "mentions", "timexes", "quotes"), provides=("events",), needs_doc=True)
+@register(
+    "events",
+    requires=("actors", "mentions", "timexes", "quotes"),
+    provides=("events",),
+    needs_doc=True,
+)
 def code_events(article: Article, context: Context) -> Article:
     """Fill ``article.events`` with one coded event per trigger in the text."""
     doc = context.doc if context.doc is not None else context.nlp(article.text)
@@ -100,7 +106,7 @@ class _Reader:
         return found
 
     def _coordinated_fallback(self, token: Token, found: list[str]) -> list[str]:
-        """"A and B" that the parser attached oddly: every actor of the head's kind in the phrase."""
+        """Coordinated actors the parser attached oddly: all of the head's kind in the phrase."""
         head = self.mention_at.get(token.i)
         head_actor = self.article.actor(head.actor_id) if head else None
         if head_actor is None:
@@ -114,9 +120,14 @@ class _Reader:
             actor = self.article.actor(mention.actor_id)
             if actor is not None and actor.kind == head_actor.kind:
                 result.append(actor.id)
-        order = {actor_id: min(t.i for t in token.subtree
-                              if self.mention_at.get(t.i) and self.mention_at[t.i].actor_id == actor_id)
-                 for actor_id in result}
+        order = {
+            actor_id: min(
+                t.i
+                for t in token.subtree
+                if self.mention_at.get(t.i) and self.mention_at[t.i].actor_id == actor_id
+            )
+            for actor_id in result
+        }
         return sorted(result, key=lambda a: order[a])
 
     def _phrase_actors(self, token: Token) -> list[str]:
@@ -198,7 +209,11 @@ class _Reader:
     def carried_by_verb(self, noun: Token) -> bool:
         """Whether the noun is the object of a light verb or subject of an occurrence verb."""
         current = noun
-        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lemma_.lower() in self.book.transparent_nouns:
+        if (
+            noun.dep_ == "pobj"
+            and noun.head.lower_ == "of"
+            and noun.head.head.lemma_.lower() in self.book.transparent_nouns
+        ):
             current = noun.head.head
         head_lemma = current.head.lemma_.lower()
         return (current.dep_ in ("dobj", "obj") and head_lemma in self.book.light_verbs) or (
@@ -213,7 +228,11 @@ class _Reader:
             return True
         current = noun
         head = noun.head
-        if current.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in self.book.transparent_nouns:
+        if (
+            current.dep_ == "pobj"
+            and head.lower_ == "of"
+            and head.head.lemma_.lower() in self.book.transparent_nouns
+        ):
             current = head.head
             head = current.head
         dep = current.dep_
@@ -221,9 +240,7 @@ class _Reader:
             return True
         if dep in ("nsubj", "nsubjpass") and head.lemma_.lower() in self.book.occurrence_verbs:
             return True
-        if dep in ("pobj", "dobj") and head.lower_ in self.book.anchor_prepositions:
-            return True
-        return False
+        return dep in ("pobj", "dobj") and head.lower_ in self.book.anchor_prepositions
 
     def complement_code(self, verb: Token) -> str | None:
         """The code of the first event word in the complement of an intent verb."""
@@ -240,7 +257,8 @@ class _Reader:
                     phrases = pattern.nouns if sub.pos_ in ("NOUN", "PROPN") else pattern.verbs
                     if any(self._phrase_matches(sub, p) for p in phrases):
                         if pattern.objects and not (
-                            self._object_lemmas(sub, sub.pos_ in ("NOUN", "PROPN")) & pattern.objects
+                            self._object_lemmas(sub, sub.pos_ in ("NOUN", "PROPN"))
+                            & pattern.objects
                         ):
                             continue
                         return pattern.code
@@ -332,7 +350,9 @@ def _build_event(reader: _Reader, trigger: _Trigger, sentence: SpacySpan, number
     if trigger.is_noun and not reader.carried_by_verb(token):
         # "at the meeting", "following talks": the noun reports a meeting that took place
         # (or will, by its own date); the governing verb's negation or mood is not its own
-        modality: Modality = "planned" if when is not None and when.relation == "future" else "occurred"
+        modality: Modality = (
+            "planned" if when is not None and when.relation == "future" else "occurred"
+        )
     elif not trigger.is_noun and token.dep_ in ("csubj", "csubjpass") and token.tag_ == "VBG":
         modality = "hypothetical"  # "Reaching an agreement ... remains difficult"
     else:
@@ -340,12 +360,27 @@ def _build_event(reader: _Reader, trigger: _Trigger, sentence: SpacySpan, number
     place = _place(reader, token, verb, sources + targets)
     info = reader.book.code(trigger.code)
     background = _is_background(reader, sentence, when)
-    if place is None and when is not None and not background and modality == "occurred":
-        if reader.anchor is not None and when.value == reader.anchor.isoformat():
-            place = _dateline_place(reader.article)
+    reported_today = (
+        when is not None and reader.anchor is not None and (when.value == reader.anchor.isoformat())
+    )
+    if place is None and reported_today and not background and modality == "occurred":
+        # a same-day event with no place in its clause: the dateline city, where it was filed
+        place = _dateline_place(reader.article)
     return _event(
-        reader, sentence, number, trigger.code, token,
-        sources, targets, when, place, modality, background, info.plover, info.quad_class, info.goldstein,
+        reader,
+        sentence,
+        number,
+        trigger.code,
+        token,
+        sources,
+        targets,
+        when,
+        place,
+        modality,
+        background,
+        info.plover,
+        info.quad_class,
+        info.goldstein,
     )
 
 
@@ -453,7 +488,9 @@ def _speaker_of_cue(reader: _Reader, verb: Token) -> list[str]:
     return []
 
 
-def _event_date(reader: _Reader, trigger: _Trigger, verb: Token, sentence: SpacySpan) -> TimeExpr | None:
+def _event_date(
+    reader: _Reader, trigger: _Trigger, verb: Token, sentence: SpacySpan
+) -> TimeExpr | None:
     """The time expression of the clause, else of the sentence, else (statements) publication."""
     token = trigger.token
     scopes: list[list[Token]] = []
@@ -475,8 +512,11 @@ def _event_date(reader: _Reader, trigger: _Trigger, verb: Token, sentence: Spacy
             return found
     if trigger.code.startswith("01") and reader.anchor is not None:
         return TimeExpr(
-            text="", span=Span(sentence.start_char, sentence.start_char),
-            value=reader.anchor.isoformat(), granularity="day", relation="present",
+            text="",
+            span=Span(sentence.start_char, sentence.start_char),
+            value=reader.anchor.isoformat(),
+            granularity="day",
+            relation="present",
         )
     return None
 
@@ -504,8 +544,7 @@ def _names_a_thing(timex_token: Token, trigger: Token) -> bool:
     while head.dep_ in ("nummod", "compound", "amod") and head.head is not head:
         head = head.head
         if head.pos_ in ("NOUN", "PROPN") and head.i != trigger.i:
-            if not any(c is timex_token or c.dep_ == "prep" for c in [head]):
-                return head.lemma_.lower() not in ("time", "day", "week", "month", "year")
+            return head.lemma_.lower() not in ("time", "day", "week", "month", "year")
     if timex_token.dep_ == "pobj" and timex_token.head.lower_ == "of":
         owner = timex_token.head.head
         return owner.pos_ in ("NOUN", "PROPN") and owner.i != trigger.i
@@ -535,7 +574,11 @@ def _modality(reader: _Reader, verb: Token, trigger: _Trigger, when: TimeExpr | 
         return "planned"
     if aux & HYPOTHETICAL_AUX:
         reported = verb.dep_ == "ccomp" and verb.head.pos_ == "VERB"
-        if reported and "would" in aux and not any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children):
+        if (
+            reported
+            and "would" in aux
+            and not any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children)
+        ):
             return "planned"
         return "hypothetical"
     if any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children):
@@ -555,9 +598,9 @@ def _place(reader: _Reader, token: Token, verb: Token, participants: list[str]) 
             mention = reader.mention_at.get(root.i)
             if mention is not None and mention.actor_id in participants:
                 continue
-            located = (
-                root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS
-            ) or (root.dep_ in ("compound", "nmod") and root.head.i == token.i)
+            located = (root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS) or (
+                root.dep_ in ("compound", "nmod") and root.head.i == token.i
+            )
             if located:
                 return ent.text
     return None
@@ -574,7 +617,9 @@ def _is_background(reader: _Reader, sentence: SpacySpan, when: TimeExpr | None) 
             return True
     if when is not None and reader.anchor is not None:
         interval = value_interval(when.value)
-        if interval is not None and interval[1] < reader.anchor - timedelta(days=BACKGROUND_AGE_DAYS):
+        if interval is not None and interval[1] < reader.anchor - timedelta(
+            days=BACKGROUND_AGE_DAYS
+        ):
             return True
     return False
 
@@ -603,10 +648,26 @@ def _demand_event(reader: _Reader, verb: Token, sentence: SpacySpan, number: int
     info = reader.book.code(code)
     when = _closest_timex(reader, reader.clause_tokens(verb), verb, allow_reference=False)
     if when is None and reader.anchor is not None:
-        when = TimeExpr(text="", span=Span(sentence.start_char, sentence.start_char),
-                        value=reader.anchor.isoformat(), granularity="day", relation="present")
+        when = TimeExpr(
+            text="",
+            span=Span(sentence.start_char, sentence.start_char),
+            value=reader.anchor.isoformat(),
+            granularity="day",
+            relation="present",
+        )
     return _event(
-        reader, sentence, number, code, verb, sources, [t for t in targets if t not in sources],
-        when, None, "demanded", _is_background(reader, sentence, when),
-        info.plover, info.quad_class, info.goldstein,
+        reader,
+        sentence,
+        number,
+        code,
+        verb,
+        sources,
+        [t for t in targets if t not in sources],
+        when,
+        None,
+        "demanded",
+        _is_background(reader, sentence, when),
+        info.plover,
+        info.quad_class,
+        info.goldstein,
     )

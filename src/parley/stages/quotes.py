@@ -45,6 +45,7 @@ _BEFORE_CUE_GAP = 80  # characters between the closing mark and the cue verb
 _AFTER_CUE_GAP = re.compile(r"^[\s,:;—–-]*(that\s*)?$", re.IGNORECASE)
 _DATELINE = re.compile(r"^([A-Z][A-Z .'-]{2,40}), [A-Z][a-z]+\.? \d{1,2}\b", re.MULTILINE)
 _CLAUSE_DEPS = ("ccomp", "parataxis")
+_DASH_SIGNATURE = re.compile(r"[ \t]*([―—–]|--)([ \t]*)([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3})")
 
 
 @dataclass
@@ -80,9 +81,11 @@ def _speaker_of(token: Token, cues: CueWords) -> Token | None:
     it depends on, as English lets those share the subject."""
     current = token
     for _ in range(4):
-        for child in current.children:
-            if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ not in ("it", "there"):
-                return child
+        subjects = [c for c in current.children
+                    if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in ("it", "there")
+                    and "\n" not in token.doc[min(c.i, token.i) : max(c.i, token.i)].text]
+        if subjects:
+            return min(subjects, key=lambda c: abs(c.i - token.i))
         if current.dep_ == "relcl":
             return current.head
         if current.dep_ in ("advcl", "xcomp", "conj", "pcomp") and current.head is not current:
@@ -155,9 +158,12 @@ class _Extractor:
 
     def adjacent_speaker(self, cue: Cue) -> Token | None:
         """No parsed subject (headlines parse badly): a mention right before the cue."""
-        for mention in reversed(self.article.mentions):
-            gap = self.text[mention.span.end : cue.span[0]]
-            if mention.span.end <= cue.span[0] and len(gap) <= 2 and not gap.strip():
+        for mention in self.article.mentions:
+            before = self.text[mention.span.end : cue.span[0]]
+            after = self.text[cue.span[1] : mention.span.start]
+            if (mention.span.end <= cue.span[0] and len(before) <= 2 and not before.strip()) or (
+                cue.span[1] <= mention.span.start and len(after) <= 2 and not after.strip()
+            ):
                 span = self.doc.char_span(mention.span.start, mention.span.end,
                                           alignment_mode="expand")
                 return span.root if span is not None else None
@@ -180,8 +186,11 @@ class _Extractor:
         return self.day
 
     def where(self, cue: Cue, content: Span) -> str | None:
+        line_start, line_end = self.line(cue.span[0])
         for ent in self.doc.ents:
             if ent.label_ != "GPE" or content.start <= ent.start_char < content.end:
+                continue
+            if not line_start <= ent.start_char < line_end:
                 continue
             if _char_inside(self.regions, ent.start_char):
                 continue
@@ -208,9 +217,6 @@ class _Extractor:
             speaker_id, speaker_text, speaker_span = self.speaker(cue)
             cue_span = Span(*cue.span)
             cue_text = cue_span.slice(self.text)
-        if cue is not None and cue.speaker is None:
-            cue.speaker = self.adjacent_speaker(cue)
-            speaker_id, speaker_text, speaker_span = self.speaker(cue)
         if sentence is None:
             sentence = self.sentence_span(content, cue_span)
         self.quotes.append(Quote(
@@ -268,6 +274,25 @@ class _Extractor:
                     attached = True
         return attached
 
+    def attach_dash(self) -> None:
+        """``"..." ― Name``: a quotation signed with a dash and a name (vox pops,
+        epigraphs); the dash is the cue."""
+        for region in self.regions:
+            if region in self.used_regions:
+                continue
+            match = _DASH_SIGNATURE.match(self.text, region[1])
+            if match is None:
+                continue
+            dash = match.start(1)
+            name = next((m for m in self.article.mentions if m.span.start == match.end(1)
+                         + len(match.group(2))), None)
+            doc_span = self.doc.char_span(match.start(3), match.end(3), alignment_mode="expand")
+            if doc_span is None or not (name or doc_span.root.ent_type_ in ("PERSON", "ORG")):
+                continue
+            self.used_regions.add(region)
+            cue = Cue(doc_span.root, (dash, dash + 1), doc_span.root)
+            self.add("direct", _inner(self.text, region), cue)
+
     def _closes_clause(self, region: tuple[int, int]) -> bool:
         """``"...," he said`` — the quotation ends with a comma, ? or ! inside or
         right after its closing mark; a quoted title ("Sputnik") does not."""
@@ -309,6 +334,13 @@ class _Extractor:
             words = [t for c in clauses for t in c.subtree]
         line_start, line_end = self.line(token.idx)
         words = [t for t in words if line_start <= t.idx < line_end]
+        # the content lies on one side of the cue and never includes the speaker
+        speaker_words = set(cue.speaker.subtree) if cue.speaker is not None else set()
+        if words and words[0].i > token.i:
+            words = [t for t in words if t.i > token.i and t not in speaker_words]
+        elif words:
+            stop = min([token.i] + [t.i for t in speaker_words if t.i > words[0].i])
+            words = [t for t in words if t.i < stop]
         if not words:
             return
         words = [t for t in words if t.dep_ != "mark" or t.i != words[0].i]
@@ -354,9 +386,13 @@ class _Extractor:
 
     def run(self) -> list[Quote]:
         cues = find_cues(self.doc, self.cues, self.regions)
+        for cue in cues:
+            if cue.speaker is None:
+                cue.speaker = self.adjacent_speaker(cue)
         reported = [cue for cue in cues if not self.attach_direct(cue)]
         for cue in reported:
             self.attach_reported(cue)
+        self.attach_dash()
         self.continuations()
         self.quotes.sort(key=lambda q: q.span.start)
         for n, quote in enumerate(self.quotes, start=1):

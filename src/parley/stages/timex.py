@@ -43,7 +43,16 @@ NUMBER_WORDS = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y", "decade": "DE", "century": "CE"}
-QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+QUARTERS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 MODS = {"early": "START", "mid": "MID", "middle": "MID", "late": "END"}
 
 _MONTH = (
@@ -54,7 +63,10 @@ _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunda
 _DAY = r"(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>1[5-9]\d\d|20\d\d)(?![\d,.]\d)"
 _MOD = r"(?:(?P<mod>early|mid|middle|late)[- ]?)"
-_NUM = r"(?P<num>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few|few)"
+_NUM = (
+    r"(?P<num>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|several|a few|few)"
+)
 _UNIT = r"(?P<unit>day|week|month|year|decade|century)s?"
 
 # (kind, pattern): tried in this order; overlapping matches keep the longest, then the first
@@ -65,15 +77,24 @@ GRAMMAR: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("day_month", rf"\b(?:{_WEEKDAY},?\s+)?{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR})?\b"),
         ("month_year", rf"(?i:\b{_MOD}?)(?-i:{_MONTH}),?\s+{_YEAR}\b"),
         ("month", rf"(?i:\b{_MOD}?)(?-i:\b{_MONTH})(?!\s+\d)\b"),
-        ("century", rf"(?i)\b(?:the\s+)?{_MOD}?(?P<century>1\d|20|2\d|[1-9])(?:st|nd|rd|th)[- ]century\b"),
+        (
+            "century",
+            rf"(?i)\b(?:the\s+)?{_MOD}?(?P<century>1\d|20|2\d|[1-9])(?:st|nd|rd|th)[- ]century\b",
+        ),
         ("decade", rf"(?i)\b(?:the\s+)?{_MOD}?(?P<decade>1[5-9]\d|20\d)0'?s\b"),
         ("year", rf"(?i)\b{_MOD}?{_YEAR}\b"),
         ("weekday", rf"(?i:\b(?P<rel>last|next|this)\s+)?(?-i:\b{_WEEKDAY})\b"),
         ("ago", rf"(?i)\b{_NUM}\s+{_UNIT}\s+ago\b"),
-        ("this_unit", r"(?i)\b(?P<rel>this|last|next|the past|the previous|the coming|the next)\s+"
-                      r"(?P<unit>week|month|year)\b"),
-        ("quarter", r"(?i)\b(?:the\s+)?(?P<nth>first|second|third|fourth|1st|2nd|3rd|4th)"
-                    r"(?:\s+fiscal)?[- ]quarter\b"),
+        (
+            "this_unit",
+            r"(?i)\b(?P<rel>this|last|next|the past|the previous|the coming|the next)\s+"
+            r"(?P<unit>week|month|year)\b",
+        ),
+        (
+            "quarter",
+            r"(?i)\b(?:the\s+)?(?P<nth>first|second|third|fourth|1st|2nd|3rd|4th)"
+            r"(?:\s+fiscal)?[- ]quarter\b",
+        ),
         ("duration", rf"(?i)\b(?:the\s+(?:past|last|next|coming)\s+)?{_NUM}[\s-]+{_UNIT}\b"),
     )
 )
@@ -120,8 +141,8 @@ def extract_timexes(text: str, anchor: date | None, doc: Doc | None = None) -> l
     """All time expressions in ``text``, resolved against ``anchor`` (the publication day)."""
     found: list[tuple[int, int, str, re.Match[str] | None]] = []
     for kind, pattern in GRAMMAR:
-        for match in pattern.finditer(text):
-            found.append((match.start(), match.end(), kind, match))
+        for hit in pattern.finditer(text):
+            found.append((hit.start(), hit.end(), kind, hit))
     lowered = text.lower()
     lexicon = vague_lexicon()
     for phrase, value in lexicon.refs:
@@ -266,8 +287,11 @@ def _normalise(
     if kind == "duration":
         amount = _amount(groups["num"])
         unit = UNITS[groups["unit"].lower()]
-        return make(f"P{amount if amount is not None else 'X'}{unit}",
-                    _unit_granularity(groups["unit"].lower()), "DURATION")
+        return make(
+            f"P{amount if amount is not None else 'X'}{unit}",
+            _unit_granularity(groups["unit"].lower()),
+            "DURATION",
+        )
 
     return None
 
@@ -284,8 +308,14 @@ def _amount(word: str) -> int | None:
 
 
 def _unit_granularity(unit: str) -> Granularity:
-    return {"day": "day", "week": "week", "month": "month", "year": "year",
-            "decade": "decade", "century": "century"}[unit]  # type: ignore[return-value]
+    return {
+        "day": "day",
+        "week": "week",
+        "month": "month",
+        "year": "year",
+        "decade": "decade",
+        "century": "century",
+    }[unit]  # type: ignore[return-value]
 
 
 def _shift(anchor: date, step: int, unit: str) -> tuple[str, Granularity]:
@@ -408,9 +438,25 @@ def verb_tense(verb: Token) -> Tense:
     aux_words = {a.lower_ for a in auxes}
     if aux_lemmas & {"will", "shall"} or "'ll" in aux_words:
         return "future"
-    if "to" in aux_words and verb.dep_ in ("ROOT", "xcomp", "ccomp", "advcl") and verb.head.lemma_ in (
-        verb.lemma_, "be", "plan", "intend", "expect", "hope", "agree", "decide", "prepare",
-        "schedule", "set", "due", "go",
+    if (
+        "to" in aux_words
+        and verb.dep_ in ("ROOT", "xcomp", "ccomp", "advcl")
+        and verb.head.lemma_
+        in (
+            verb.lemma_,
+            "be",
+            "plan",
+            "intend",
+            "expect",
+            "hope",
+            "agree",
+            "decide",
+            "prepare",
+            "schedule",
+            "set",
+            "due",
+            "go",
+        )
     ):
         return "future"
     if verb.tag_ in ("VBD",) or aux_words & {"was", "were", "had", "did"}:

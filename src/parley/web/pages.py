@@ -140,6 +140,7 @@ def timeline(request: Request, store: StoreDep, query: FeedDep) -> HTMLResponse:
     events = queries.timeline_events(store, query)
     return _render(request, "timeline.html", page="timeline", query=query,
                    years=queries.group_by_month(events), sides=queries.sides,
+                   sources=queries.sources,
                    label=queries.event_label)
 
 
@@ -151,6 +152,7 @@ def timeline_event(event_id: str, request: Request, store: StoreDep) -> HTMLResp
     if event is None:
         raise HTTPException(404, f"no timeline event with id {event_id!r}")
     return _render(request, "event.html", page="timeline", event=event, sides=queries.sides,
+                   sources=queries.sources,
                    label=queries.event_label)
 
 

@@ -78,6 +78,34 @@ def group_by_month(events: Iterable[TimelineEvent]) -> list[tuple[str, list[Time
 
 
 @dataclass
+class Source:
+    """One article reporting a merged event (its reports of it folded together)."""
+
+    article_id: str
+    title: str
+    published: str | None
+    background: bool
+    sentences: list[str] = field(default_factory=list)
+
+
+def sources(event: TimelineEvent) -> list[Source]:
+    """The articles behind a merged event, in report order, each listed once."""
+    found: dict[str, Source] = {}
+    for report in event.reports:
+        article_id = str(report.get("article_id"))
+        source = found.get(article_id)
+        if source is None:
+            source = found[article_id] = Source(
+                article_id, str(report.get("title") or article_id), report.get("published"),
+                bool(report.get("background")))
+        source.background = source.background and bool(report.get("background"))
+        sentence = report.get("sentence")
+        if sentence and sentence not in source.sentences:
+            source.sentences.append(str(sentence))
+    return list(found.values())
+
+
+@dataclass
 class Side:
     heading: str
     quotes: list[dict[str, Any]]

@@ -1,0 +1,136 @@
+"""Event coding on short sentences, through the real actors/timex/quotes stages.
+
+Each case gives a sentence and the one event expected from it (code, source, target,
+date, place, modality) or nothing at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from parley.model import Article, Event, Paragraph, PublicationDate
+from parley.pipeline import Context, get_stage
+
+
+@pytest.fixture(scope="module")
+def context() -> Context:
+    return Context()
+
+
+def annotate(context: Context, text: str, published: str = "2019-05-10") -> Article:
+    article = Article(
+        id="t",
+        text=text,
+        published=PublicationDate(published, "day", "explicit"),
+        paragraphs=[Paragraph(0, 0, len(text))],
+    )
+    context.doc = context.nlp(text)
+    for name in ("actors", "timex", "quotes", "events"):
+        article = get_stage(name).func(article, context)
+    return article
+
+
+def names(article: Article, event: Event) -> tuple[str | None, str | None]:
+    source, target = article.actor(event.source_id), article.actor(event.target_id)
+    return (source.name if source else None, target.name if target else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "cameo", "source", "target", "date", "place", "modality"),
+    [
+        ("Vladimir Putin and Shinzo Abe held a meeting in Singapore on November 14, 2018.",
+         "040", "Vladimir Putin", "Shinzo Abe", "2018-11-14", "Singapore", "occurred"),
+        ("Sergey Lavrov met Taro Kono in Moscow on Friday.",
+         "040", "Sergey Lavrov", "Taro Kono", "2019-05-10", "Moscow", "occurred"),
+        ("Japan and Russia will hold consultations in Moscow on Thursday.",
+         "040", "Japan", "Russia", "2019-05-16", "Moscow", "planned"),
+        ("Russia and Japan ratified the declaration on December 8, 1956.",
+         "057", "Russia", "Japan", "1956-12-08", None, "occurred"),
+        ("The Soviet Union withdrew its obligation in 1960.",
+         "127", "Soviet Union", None, "1960", None, "occurred"),
+        ("Japan rejected the proposal on Monday.",
+         "125", "Japan", None, "2019-05-06", None, "occurred"),
+        ("Russia did not sign the treaty in 1951.",
+         "057", "Russia", None, "1951", None, "negated"),
+        ("Sergey Lavrov criticized Japan on Friday.",
+         "111", "Sergey Lavrov", "Japan", "2019-05-10", None, "occurred"),
+    ],
+)  # fmt: skip
+def test_single_event(
+    context: Context,
+    text: str,
+    cameo: str,
+    source: str,
+    target: str | None,
+    date: str,
+    place: str | None,
+    modality: str,
+) -> None:
+    article = annotate(context, text)
+    coded = [e for e in article.events if e.cameo == cameo]
+    assert len(coded) == 1, [(e.cameo, e.trigger) for e in article.events]
+    event = coded[0]
+    assert names(article, event) == (source, target)
+    assert (event.date, event.place, event.modality) == (date, place, modality)
+    assert text[event.sentence_span.start : event.sentence_span.end] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The weather was mild.",
+        "The islands lie north of Hokkaido.",
+        "Sergey Lavrov is Russia's foreign minister.",
+        "The peace treaty talks are a topic of debate.",  # a topic, not an occurrence
+    ],
+)
+def test_no_event(context: Context, text: str) -> None:
+    assert annotate(context, text).events == []
+
+
+def test_agreeing_to_meet_is_intent_to_meet(context: Context) -> None:
+    article = annotate(context, "Sergey Lavrov and Taro Kono agreed to meet again in June.")
+    codes = sorted(e.cameo for e in article.events)
+    assert codes == ["036", "040"]
+    meeting = next(e for e in article.events if e.cameo == "040")
+    assert meeting.modality == "planned"
+
+
+def test_several_events_in_one_sentence_are_all_kept(context: Context) -> None:
+    text = (
+        "On November 14, 2018, Vladimir Putin and Shinzo Abe held a meeting in Singapore "
+        "and agreed to speed up negotiations."
+    )
+    article = annotate(context, text)
+    assert {"040", "036"} <= {e.cameo for e in article.events}
+    for event in article.events:
+        assert event.date == "2018-11-14"
+
+
+def test_actors_come_from_the_same_clause(context: Context) -> None:
+    text = "Taro Kono arrived in Tokyo. Later the officials signed a treaty on Friday."
+    article = annotate(context, text)
+    (event,) = [e for e in article.events if e.cameo == "057"]
+    assert (event.source_id, event.target_id) == (None, None)  # never stitched from sentence 1
+
+
+def test_statement_without_date_takes_the_publication_day(context: Context) -> None:
+    article = annotate(context, "Sergey Lavrov said the issue was closed.")
+    (event,) = [e for e in article.events if e.cameo == "010"]
+    assert (event.date, event.date_granularity) == ("2019-05-10", "day")
+
+
+def test_old_events_are_background(context: Context) -> None:
+    article = annotate(context, "Russia and Japan signed a declaration on October 19, 1956.")
+    (event,) = article.events
+    assert event.background and event.cameo == "057"
+    assert (event.plover, event.quad_class, event.goldstein) == ("SUPPORT", 1, 8.0)
+
+
+def test_demand_with_must(context: Context) -> None:
+    text = "Japan must recognize the outcome of the war, Sergey Lavrov said."
+    article = annotate(context, text)
+    demands = [e for e in article.events if e.cameo.startswith("10")]
+    assert len(demands) == 1
+    assert names(article, demands[0]) == ("Sergey Lavrov", "Japan")
+    assert demands[0].modality == "demanded"
