@@ -21,7 +21,7 @@ from parley.analysis.background import BackgroundIndex
 from parley.model import Article, Paragraph, PublicationDate
 
 
-def main(total: int = 60_000) -> None:
+def main(total: int = 60_000, measure_memory: bool = False) -> None:
     rng = random.Random(7)
     vocab = [f"w{n}" for n in range(20_000)]
     weights = [1 / (rank + 1) for rank in range(len(vocab))]
@@ -54,14 +54,15 @@ def main(total: int = 60_000) -> None:
         day = f"2019-{1 + number % 12:02d}-{1 + number % 28:02d}"
         articles.append(Article(id=f"a{number:07d}", text=text, paragraphs=records,
                                 published=PublicationDate(day, "day", "explicit")))
-    tracemalloc.start()
+    if measure_memory:
+        tracemalloc.start()
     index = BackgroundIndex()
     links = 0
     started = time.perf_counter()
     for article in articles:
         links += len(index.add(article))
     seconds = time.perf_counter() - started
-    memory = tracemalloc.get_traced_memory()[0]
+    memory = tracemalloc.get_traced_memory()[0] if measure_memory else 0
     paragraphs = len(articles) * 6
     print(f"{paragraphs} paragraphs in {seconds:.1f} s: {paragraphs / seconds:,.0f} paragraphs/s "
           f"(insert + query + verify), {memory / paragraphs:,.0f} bytes/paragraph held")
@@ -69,4 +70,4 @@ def main(total: int = 60_000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 60_000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 60_000, "--memory" in sys.argv)

@@ -19,7 +19,6 @@ from datetime import date
 
 from common import machine
 from generate_corpus import SHARED, generate, load_pool
-
 from parley.analysis.background import BackgroundIndex
 from parley.model import Article, Paragraph, PublicationDate
 
@@ -44,25 +43,22 @@ def main() -> None:
     print(f"# bench_background {date.today()}  machine: {machine()}")
     index = BackgroundIndex()
     pool = load_pool(SHARED)
-    seen = links = recycled = 0
-    checkpoint = 10_000
+    seen = links = 0
+    every = max(args.paragraphs // 10, 1)
+    checkpoint = every
     started = time.perf_counter()
     for number, record in enumerate(generate(pool, 10**9, args.seed)):
         article = to_article(number, record)
-        found = index.add(article)
-        links += len(found)
-        recycled += len({(link.article_id, link.paragraph_index) for link in found})
+        links += len(index.add(article))
         seen += len(article.paragraphs)
         if seen >= checkpoint or seen >= args.paragraphs:
             elapsed = time.perf_counter() - started
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"{seen:>9} paragraphs ({number + 1} articles): {seen / elapsed:8.0f} "
                   f"paragraphs/s overall, {links} links, peak RSS {rss:.0f} MB", flush=True)
-            checkpoint *= 2 if checkpoint < 100_000 else 1
-            checkpoint = max(checkpoint, seen + 1) if checkpoint < 100_000 else seen + 100_000
+            checkpoint += every
         if seen >= args.paragraphs:
             break
-
 
 if __name__ == "__main__":
     main()

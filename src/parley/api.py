@@ -293,7 +293,9 @@ def run_demo(store: Store, settings: Settings, corpus: Path | None = None) -> De
     folder = corpus or demo_corpus_dir()
     if not folder.is_dir() or not any(folder.iterdir()):
         raise ParleyError(f"the demo corpus is missing ({folder}); reinstall parley")
-    summary = DemoSummary(ingest=ingest([folder], store, settings))
+    inputs = [path for path in sorted(folder.iterdir())
+              if path.is_file() and not path.name.lower().startswith("readme")]
+    summary = DemoSummary(ingest=ingest(inputs, store, settings))
     try:
         from parley.engine import process_store
     except ImportError:

@@ -414,12 +414,14 @@ def _check_offices(settings: Settings, as_json: bool) -> None:
         _fail("the knowledge base is not available in this installation")
     knowledge = load_knowledge(settings.knowledge_dir)
     today = datetime.date.today().isoformat()
-    stale = list(knowledge.stale_offices(today, settings.stale_office_years))
+    stale = knowledge.stale_offices(today, settings.stale_office_years)
     if as_json:
-        _print_json(stale)
+        _print_json([{"actor": to_dict(actor), "office": to_dict(office)}
+                     for actor, office in stale])
     else:
-        for entry in stale:
-            console.print(Text(str(entry)))
+        for actor, office in stale:
+            console.print(Text(f"{actor.name} ({actor.id}): {office.title} "
+                               f"[{office.code}] since {office.start}, no end date"))
         console.print(f"{len(stale)} office(s) held with no end date for over "
                       f"{settings.stale_office_years} years")
     if stale:
@@ -636,12 +638,13 @@ def plot_dyad_command(
     b: Annotated[str, typer.Argument(help="Country code, e.g. JPN.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Image file.")] = Path(
         "trend.png"),
+    date_from: Annotated[str | None, typer.Option("--from", help="First month (YYYY-MM).")] = None,
 ) -> None:
     """Plot the monthly trend of a dyad (cooperation, conflict, mean Goldstein)."""
     from parley.analysis.trend import plot_dyad
 
     with _open(ctx) as store:
-        path = plot_dyad(store, a, b, output)
+        path = plot_dyad(store, a, b, output, date_from=date_from)
     console.print(f"wrote {path}")
 
 

@@ -82,6 +82,7 @@ def plot_trend(trend: list[MonthCount], a: str, b: str, path: str | Path) -> Pat
         matplotlib.use("Agg")
         import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise MissingExtra("plotting", "plot", "matplotlib") from None
     from datetime import date
@@ -97,6 +98,7 @@ def plot_trend(trend: list[MonthCount], a: str, b: str, path: str | Path) -> Pat
     counts.bar(x, [-m.conflictual for m in trend], width=width, color="#e76f51",
                label="conflictual events (drawn below zero)")
     counts.axhline(0, color="black", linewidth=0.8)
+    counts.yaxis.set_major_locator(MaxNLocator(integer=True))
     counts.set_xlabel("month of the event")
     counts.set_ylabel("events per month (conflictual below zero)")
     goldstein = counts.twinx()
@@ -117,6 +119,10 @@ def plot_trend(trend: list[MonthCount], a: str, b: str, path: str | Path) -> Pat
     return out
 
 
-def plot_dyad(store: Store, a: str, b: str, path: str | Path) -> Path:
-    """Plot the trend of the dyad ``a``-``b`` from the store into ``path`` (PNG, SVG...)."""
-    return plot_trend(store_trend(store, a, b), a, b, path)
+def plot_dyad(
+    store: Store, a: str, b: str, path: str | Path, *, date_from: str | None = None
+) -> Path:
+    """Plot the trend of the dyad ``a``-``b`` from the store into ``path`` (PNG, SVG...);
+    ``date_from`` (``YYYY`` or ``YYYY-MM``) leaves out older months."""
+    trend = [m for m in store_trend(store, a, b) if date_from is None or m.month >= date_from[:7]]
+    return plot_trend(trend, a, b, path)

@@ -55,20 +55,22 @@ def _saved_or(request: Request, query: FeedQuery, name: str | None) -> FeedQuery
 def feed(
     request: Request, store: StoreDep, query: FeedDep,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = FEED_PAGE,
     saved: Annotated[str | None, Query(alias="filter", max_length=60)] = None,
     fragment: Annotated[bool, Query(description="only the items (for 'show more')")] = False,
 ) -> HTMLResponse:
     """All news, newest first; each item shows what is new and who else reported it."""
     query = _saved_or(request, query, saved)
-    found = store.list_articles(query.to_filter(limit=FEED_PAGE + 1, offset=offset))
-    items = found[:FEED_PAGE]
+    found = store.list_articles(query.to_filter(limit=limit + 1, offset=offset))
+    items = found[:limit]
     others = queries.other_media(store, [a.id for a in items])
     context: dict[str, Any] = {
         "items": items,
         "others": others,
         "query": query,
         "saved_name": saved,
-        "next_offset": offset + FEED_PAGE if len(found) > FEED_PAGE else None,
+        "next_offset": offset + limit if len(found) > limit else None,
+        "limit": limit,
         "new_paragraphs": queries.new_paragraphs,
         "background_share": queries.background_share,
     }

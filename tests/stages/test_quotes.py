@@ -1,0 +1,104 @@
+"""The quotes stage: sentence -> (speaker, cue, content), and the real seeds."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from conftest import ROOT, seed_path
+
+from parley.model import Article, PublicationDate
+from parley.pipeline import Context, get_stage
+
+SEED_DAYS = {"000": "2019-05-10", "001": "2015-10-08", "002": "2018-12-07",
+             "003": "2019-05-10", "004": "2019-02-25"}
+
+
+@pytest.fixture(scope="module")
+def context() -> Context:
+    return Context()
+
+
+def run(context: Context, text: str, day: str = "2019-05-10") -> Article:
+    article = Article(id="t", text=text, published=PublicationDate(day, "day", "inferred"))
+    context.doc = context.nlp(text)
+    article = get_stage("actors").func(article, context)
+    return get_stage("quotes").func(article, context)
+
+
+def triples(article: Article) -> list[tuple[str | None, str | None, str, str]]:
+    return [(q.speaker_id, q.cue, q.kind, q.text) for q in article.quotes]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"We are ready," Lavrov said.',
+         [("sergey-lavrov", "said", "direct", "We are ready")]),
+        ("“We are ready,” Sergei Lavrov said.",
+         [("sergey-lavrov", "said", "direct", "We are ready")]),
+        ('Lavrov said: "We are ready to talk."',
+         [("sergey-lavrov", "said", "direct", "We are ready to talk.")]),
+        ('"It is hard," Lavrov said, adding that "it takes time."',
+         [("sergey-lavrov", "said", "direct", "It is hard"),
+          ("sergey-lavrov", "adding", "direct", "it takes time.")]),
+        ('Lavrov arrived. "We need more time," he went on to say.',
+         [("sergey-lavrov", "went on to say", "direct", "We need more time")]),
+        ("Taro Kono told reporters that Tokyo was ready for dialogue.",
+         [("taro-kono", "told", "indirect", "Tokyo was ready for dialogue")]),
+        ("According to Lavrov, security is another important issue.",
+         [("sergey-lavrov", "According to", "indirect", "security is another important issue")]),
+        ('Lavrov said the differences were "still big."',
+         [("sergey-lavrov", "said", "partial", 'the differences were "still big."')]),
+        ('"As was announced by [Russian] President [Vladimir] Putin, we agree," he stated.',
+         [(None, "stated", "direct",
+           "As was announced by [Russian] President [Vladimir] Putin, we agree")]),
+    ],
+)
+def test_quote_triples(context: Context, text: str, expected: list[tuple]) -> None:
+    assert triples(run(context, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The film "Tokyo Story" was shown in Moscow.',
+        'The so-called "reset" of relations failed.',
+        "The declaration said that the islands would be handed over.",
+        "The talks lasted three hours.",
+        "",
+    ],
+)
+def test_sentences_without_quotes(context: Context, text: str) -> None:
+    assert run(context, text).quotes == []
+
+
+def test_quote_has_when_where_and_spans(context: Context) -> None:
+    text = 'TOKYO, February 25. /TASS/. "We have agreed," the Japanese Foreign Ministry stated.'
+    (quote,) = run(context, text, "2019-02-25").quotes
+    assert quote.speaker_id == "JPN-MFA"
+    assert quote.place == "Tokyo"
+    assert quote.date == "2019-02-25"
+    assert quote.speaker_span is not None and quote.cue_span is not None
+    assert text[quote.speaker_span.start : quote.speaker_span.end] == "the Japanese Foreign Ministry"
+    assert text[quote.cue_span.start : quote.cue_span.end] == "stated"
+    assert quote.sentence_span is not None
+    assert text[quote.sentence_span.start : quote.sentence_span.end].startswith('"We have')
+
+
+def test_continued_quotation_keeps_the_speaker(context: Context) -> None:
+    text = '"We are ready," the Russian top diplomat said. "We will wait."'
+    quotes = run(context, text).quotes
+    assert [(q.speaker_id, q.kind, q.text) for q in quotes] == [
+        ("sergey-lavrov", "direct", "We are ready"),
+        ("sergey-lavrov", "direct", "We will wait."),
+    ]
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_DAYS))
+def test_seed_golden_quotes(context: Context, seed: str) -> None:
+    """The ``quotes:`` golden section, on the raw seed text."""
+    import goldcheck.quotes
+
+    text = seed_path(seed).read_text(encoding="utf-8")
+    gold = yaml.safe_load((ROOT / "tests" / "gold" / f"seed_{seed}.yaml").read_text())
+    goldcheck.quotes.check(run(context, text, SEED_DAYS[seed]), gold["quotes"])
