@@ -39,6 +39,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paragraphs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--vary", type=float, default=0.6,
+                        help="share of words swapped in new-reporting paragraphs")
     args = parser.parse_args()
     print(f"# bench_background {date.today()}  machine: {machine()}")
     index = BackgroundIndex()
@@ -47,7 +49,7 @@ def main() -> None:
     every = max(args.paragraphs // 10, 1)
     checkpoint = every
     started = time.perf_counter()
-    for number, record in enumerate(generate(pool, 10**9, args.seed)):
+    for number, record in enumerate(generate(pool, 10**9, args.seed, args.vary)):
         article = to_article(number, record)
         links += len(index.add(article))
         seen += len(article.paragraphs)

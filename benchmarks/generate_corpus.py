@@ -97,19 +97,62 @@ class Rewriter:
         return self.pattern.sub(swap, text)
 
 
-def generate(pool: Pool, n_articles: int, seed: int) -> Iterator[dict[str, Any]]:
+#: a new background box every BOX_EVERY articles; articles pick among the last BOXES_LIVE
+BOX_EVERY = 50
+BOXES_LIVE = 4
+SUFFIXES = ("tion", "ment", "ing", "ed", "ly", "s", "")
+
+
+def _suffix_class(word: str) -> str:
+    return next(suffix for suffix in SUFFIXES if word.endswith(suffix))
+
+
+class Varier:
+    """Makes a paragraph *new reporting*: swaps a share of its lower-case words of 4+ letters
+    for other words of the pool with the same ending (-tion, -ment, -ing, -ed, -ly, -s),
+    which keeps it readable for the parser but breaks its word trigrams."""
+
+    def __init__(self, pool: Pool, share: float) -> None:
+        self.share = share
+        words = sorted({w for p in pool.paragraphs for w in re.findall(r"\b[a-z]{4,}\b", p)})
+        self.by_class: dict[str, list[str]] = {}
+        for word in words:
+            self.by_class.setdefault(_suffix_class(word), []).append(word)
+
+    def __call__(self, text: str, rng: random.Random) -> str:
+        if not self.share:
+            return text
+
+        def swap(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if rng.random() >= self.share:
+                return word
+            return rng.choice(self.by_class[_suffix_class(word)])
+
+        return re.sub(r"\b[a-z]{4,}\b", swap, text)
+
+
+def generate(
+    pool: Pool, n_articles: int, seed: int, vary: float = 0.0
+) -> Iterator[dict[str, Any]]:
+    """Articles as JSONL records; ``vary`` is the share of words swapped in the body
+    paragraphs and in each new background box (0: recombined source prose); a box
+    is then repeated verbatim by the articles that carry it."""
     rng = random.Random(seed)
     vocab = pool.vocab
-    boxes = [
-        [Rewriter(pool, rng)(p) for p in rng.sample(pool.paragraphs, rng.randint(2, 3))]
-        for _ in range(5)
-    ]
+    varier = Varier(pool, vary)
+    boxes: list[list[str]] = []
     for number in range(n_articles):
+        if number % BOX_EVERY == 0:  # background boxes are rewritten now and then
+            boxes = [*boxes[-(BOXES_LIVE - 1):], [
+                varier(Rewriter(pool, rng)(p), rng)
+                for p in rng.sample(pool.paragraphs, rng.randint(2, 3))]]
         rewrite = Rewriter(pool, rng)
         year = 2014 + rng.randrange(11)
         month = rng.randrange(12)
         day = rng.randint(1, 28)
-        body = [rewrite(p) for p in rng.sample(pool.paragraphs, rng.randint(3, 7))]
+        body = [varier(rewrite(p), rng)
+                for p in rng.sample(pool.paragraphs, rng.randint(3, 7))]
         standfirst = re.split(r"(?<=[.!?])\s", body[0], maxsplit=1)[0]
         city = rng.choice(vocab["datelines"])
         outlet = rng.choice(vocab["outlets"])
@@ -149,11 +192,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--vary", type=float, default=0.0,
+                        help="share of body words swapped so paragraphs read as new (0-1)")
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("-o", "--output", type=Path, help="JSONL file (default: stdout)")
     args = parser.parse_args(argv)
     pool = load_pool(args.shared)
-    records = generate(pool, args.articles, args.seed)
+    records = generate(pool, args.articles, args.seed, args.vary)
     if args.output:
         with args.output.open("w", encoding="utf-8") as out:
             articles, words = write_corpus(records, out)

@@ -162,3 +162,38 @@ def test_installed_script_runs(tmp_path: Path, shared_dir: Path) -> None:
                              str(seed_path("001"))], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "ingest summary" in result.stdout
+
+
+def test_process_then_quotes_events_actors(seeded: Path) -> None:
+    code, out, err = run(seeded, "process", "--workers", "1")
+    assert code == 0, err
+    assert "processed 5 article" in out
+    code, out, _ = run(seeded, "quotes", "--json", "--speaker", "Lavrov")
+    lavrov = json.loads(out)
+    assert lavrov and all(q["article_id"] and q["text"] for q in lavrov)
+    code, out, _ = run(seeded, "quotes", "--json", "--speaker", "Nobody Such")
+    assert json.loads(out) == []
+    code, out, _ = run(seeded, "events", "--json")
+    assert len(json.loads(out)) > 0
+    code, out, _ = run(seeded, "actors", "--json")
+    names = {actor["name"] for actor in json.loads(out)}
+    assert {"Sergey Lavrov", "Taro Kono"} <= names
+    code, out, _ = run(seeded, "process", "--workers", "1")  # incremental: nothing left
+    assert code == 0 and "processed 0 article" in out
+
+
+def test_actors_check_lists_stale_offices(tmp_path: Path) -> None:
+    code, out, _ = run(tmp_path / "p.db", "actors", "--check", "--json")
+    stale = json.loads(out)
+    assert code == (1 if stale else 0)
+    assert all({"actor", "office"} <= set(entry) for entry in stale)
+    assert all(entry["office"]["end"] is None for entry in stale)
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    code, out, err = run(tmp_path / "demo.db", "demo")
+    assert code == 0, err
+    assert "parley demo" in out and "skipped: 0" in out
+    assert "articles" in out and "inferred" in out
+    code, out, _ = run(tmp_path / "demo.db", "articles", "--json")
+    assert len(json.loads(out)) >= 10

@@ -31,7 +31,6 @@ from parley.model import to_dict
 from parley.settings import Settings
 
 if TYPE_CHECKING:
-    from parley.api import IngestReport
     from parley.model import Article
     from parley.store.base import Store
 
@@ -144,10 +143,11 @@ def ingest(
     """Read, clean and date articles into the store (exit status 1 if any input was skipped)."""
     from parley.api import IngestItem
     from parley.api import ingest as ingest_paths
+    from parley.render import IngestProgress, ingest_summary
 
     settings = _settings(ctx)
     items: list[dict[str, Any]] = []
-    with _open(ctx) as store, _IngestProgress(enabled=not as_json) as progress:
+    with _open(ctx) as store, IngestProgress(_error_console(), enabled=not as_json) as progress:
 
         def on_item(item: IngestItem) -> None:
             progress.advance(item.outcome)
@@ -160,55 +160,9 @@ def ingest(
     if as_json:
         _print_json(items)
     else:
-        console.print(_ingest_summary(report))
+        console.print(ingest_summary(report))
     if report.skipped:
         raise typer.Exit(1)
-
-
-class _IngestProgress:
-    """A rich progress line that counts inputs as they stream by (total unknown)."""
-
-    def __init__(self, enabled: bool) -> None:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.enabled = enabled
-        self.counts: dict[str, int] = {}
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=_error_console(),
-            transient=True,
-            disable=not enabled,
-        )
-        self.task = self.progress.add_task("ingesting", total=None)
-
-    def __enter__(self) -> _IngestProgress:
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(None, None, None)
-
-    def advance(self, outcome: str) -> None:
-        self.counts[outcome] = self.counts.get(outcome, 0) + 1
-        done = sum(self.counts.values())
-        label = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
-        self.progress.update(self.task, description=f"ingesting: {done} inputs ({label})")
-
-    def print_error(self, line: str) -> None:
-        self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
-
-
-def _ingest_summary(report: IngestReport) -> Table:
-    table = Table(title="ingest summary", show_header=True)
-    table.add_column("outcome")
-    table.add_column("count", justify="right")
-    for outcome in ("ingested", "revision", "unchanged", "skipped"):
-        table.add_row(outcome, str(report.count(outcome)))
-    for reason, count in sorted(report.skip_reasons().items()):
-        table.add_row(f"  skipped: {reason}", str(count))
-    return table
 
 
 # --------------------------------------------------------------------------- browse

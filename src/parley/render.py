@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from parley.api import IngestReport
 from parley.model import Article
 from parley.store.base import ArticleFilter, Store
 
@@ -107,8 +109,9 @@ def print_demo_summary(console: Console, store: Store, summary: Any) -> None:
         )
     console.print(table)
     if summary.processed is not None:
-        console.print(Text(str(summary.processed), style="dim"))
+        console.print(Text(process_line(summary.processed), style="dim"))
     actors = store.actors()
+    names = {actor.id: actor.name for actor in actors}
     if actors:
         table = _table(f"{len(actors)} actors", "name", "kind", "country", "code")
         for actor in actors[:25]:
@@ -118,15 +121,17 @@ def print_demo_summary(console: Console, store: Store, summary: Any) -> None:
     if quotes:
         table = _table("quotes (first 10)", "speaker", "kind", "quote")
         for _article_id, quote in quotes:
-            table.add_row(quote.speaker_text or quote.speaker_id or "?", quote.kind,
-                          _shorten(quote.text))
+            speaker = names.get(quote.speaker_id or "", quote.speaker_text or "?")
+            table.add_row(speaker, quote.kind, _shorten(quote.text))
         console.print(table)
     events = store.events(limit=15)
     if events:
         table = _table("events (first 15)", "date", "cameo", "source", "target", "modality")
         for _article_id, event in events:
             table.add_row(event.date or "?", f"{event.cameo} {event.plover}",
-                          event.source_id or "-", event.target_id or "-", event.modality)
+                          names.get(event.source_id or "", event.source_id or "-"),
+                          names.get(event.target_id or "", event.target_id or "-"),
+                          event.modality)
         console.print(table)
     timeline = store.timeline_events()
     if timeline:
@@ -137,6 +142,66 @@ def print_demo_summary(console: Console, store: Store, summary: Any) -> None:
                           f"{entry.target_name or entry.target_id or '-'}",
                           str(len(entry.reports)))
         console.print(table)
+
+
+def process_line(report: Any) -> str:
+    """One line for the engine's report (any object with the usual counters)."""
+    fields = {name: getattr(report, name, None)
+              for name in ("processed", "failed", "up_to_date", "seconds", "engine", "workers")}
+    if fields["processed"] is None:
+        return str(report)
+    line = (f"processed {fields['processed']} article(s), {fields['failed'] or 0} with a "
+            f"failed stage, {fields['up_to_date'] or 0} already up to date")
+    if isinstance(fields["seconds"], int | float):
+        line += f", in {fields['seconds']:.1f} s"
+    if fields["engine"]:
+        line += f" ({fields['engine']} engine, {fields['workers']} worker(s))"
+    return line
+
+
+class IngestProgress:
+    """A rich progress line that counts inputs as they stream by (total unknown)."""
+
+    def __init__(self, console: Console, enabled: bool) -> None:
+        self.enabled = enabled
+        self.counts: dict[str, int] = {}
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not enabled,
+        )
+        self.task = self.progress.add_task("ingesting", total=None)
+
+    def __enter__(self) -> IngestProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+    def advance(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        done = sum(self.counts.values())
+        label = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
+        self.progress.update(self.task, description=f"ingesting: {done} inputs ({label})")
+
+    def print_error(self, line: str) -> None:
+        self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def ingest_summary(report: IngestReport) -> Table:
+    """The counts per outcome, and skipped inputs grouped by reason."""
+    table = Table(title="ingest summary", show_header=True)
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for outcome in ("ingested", "revision", "unchanged", "skipped"):
+        table.add_row(outcome, str(report.count(outcome)))
+    for reason, count in sorted(report.skip_reasons().items()):
+        table.add_row(f"  skipped: {reason}", str(count))
+    return table
 
 
 def _table(title: str, *columns: str) -> Table:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import ROOT, seed_path
 
+from conftest import ROOT, seed_path
 from parley.model import Article, PublicationDate
 from parley.pipeline import Context, get_stage
 

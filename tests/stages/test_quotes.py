@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import ROOT, seed_path
 
+from conftest import ROOT, seed_path
 from parley.model import Article, PublicationDate
 from parley.pipeline import Context, get_stage
 
@@ -79,7 +79,8 @@ def test_quote_has_when_where_and_spans(context: Context) -> None:
     assert quote.place == "Tokyo"
     assert quote.date == "2019-02-25"
     assert quote.speaker_span is not None and quote.cue_span is not None
-    assert text[quote.speaker_span.start : quote.speaker_span.end] == "the Japanese Foreign Ministry"
+    speaker = text[quote.speaker_span.start : quote.speaker_span.end]
+    assert speaker == "the Japanese Foreign Ministry"
     assert text[quote.cue_span.start : quote.cue_span.end] == "stated"
     assert quote.sentence_span is not None
     assert text[quote.sentence_span.start : quote.sentence_span.end].startswith('"We have')

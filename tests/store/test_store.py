@@ -415,3 +415,28 @@ def test_readers_never_see_half_written_articles(store: Store, store_url: str) -
     assert not errors, errors
     assert store.count_articles() == 25
     assert checks > 0
+
+
+def test_a_new_migration_runs_once_on_open(store: Store, store_url: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import text
+
+    from parley.store import migrations
+
+    calls = []
+
+    def add_note_table(conn, dialect) -> None:  # type: ignore[no-untyped-def]
+        calls.append(dialect.name)
+        conn.execute(text("CREATE TABLE notes (body TEXT NOT NULL)"))
+
+    store.close()
+    extra = migrations.Migration(len(MIGRATIONS) + 1, "notes", add_note_table)
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, extra])
+    with open_store(store_url) as upgraded:
+        assert upgraded.schema_version == extra.number  # type: ignore[attr-defined]
+    with open_store(store_url) as again:
+        assert again.schema_version == extra.number  # type: ignore[attr-defined]
+    assert len(calls) == 1
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
+    with pytest.raises(StoreError, match="upgrade parley"):
+        open_store(store_url)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from parley.web import create_app
 
@@ -137,10 +138,10 @@ def test_show_more_appends_the_next_page(page: Any, site: str) -> None:
     titles = page.locator("article.item h2").all_inner_texts()
     assert len(titles) == 2
     page.click("a.more")
-    page.wait_for_function("document.querySelectorAll('article.item').length === 4")
+    expect(page.locator("article.item")).to_have_count(4)  # (CSP forbids wait_for_function)
     assert page.url.endswith("/?limit=2")  # appended in place, no navigation
     page.click("a.more")
-    page.wait_for_function("document.querySelectorAll('article.item').length === 5")
+    expect(page.locator("article.item")).to_have_count(5)
     assert page.locator("a.more").count() == 0
     everything = page.locator("article.item h2").all_inner_texts()
     assert everything[:2] == titles and len(set(everything)) == 5

@@ -145,6 +145,7 @@ class BackgroundIndex:
     _entries: dict[str, _Entry] = field(init=False, default_factory=dict)
     #: article id -> keys it put into the two LSH tables
     _keys: dict[str, tuple[list[str], list[str]]] = field(init=False, default_factory=dict)
+    _permutations: Any = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         p = self.params
@@ -159,7 +160,13 @@ class BackgroundIndex:
         return article_id in self._keys
 
     def _minhash(self, hashes: np.ndarray) -> MinHash:
-        minhash = MinHash(num_perm=self.params.num_perm, seed=1, hashfunc=_int_hash)
+        # generating the permutations is the slow part of MinHash(): do it once
+        if self._permutations is None:
+            prototype = MinHash(num_perm=self.params.num_perm, seed=1)
+            self._permutations = (prototype.permutations, prototype.scheme)
+        permutations, scheme = self._permutations
+        minhash = MinHash(num_perm=self.params.num_perm, seed=1, hashfunc=_int_hash,
+                          permutations=permutations, scheme=scheme)
         minhash.update_batch(hashes.tolist())
         return minhash
 

@@ -34,11 +34,16 @@ def process_articles(
     signature: str,
     *,
     workers: int = 1,
+    context: Context | None = None,
 ) -> Iterator[Article]:
-    """Annotate ``articles`` (parse + ``stages``), yielding them in input order."""
+    """Annotate ``articles`` (parse + ``stages``), yielding them in input order.
+
+    With one worker, ``context`` (its spaCy pipeline and knowledge) may be reused
+    across calls; worker processes build their own.
+    """
     batches = batched(articles, settings.batch_size)
     if workers <= 1:
-        context = Context(settings=settings)
+        context = context or Context(settings=settings)
         for batch in batches:
             yield from annotate_batch(batch, stages, context, signature)
         return

@@ -218,7 +218,9 @@ class Knowledge:
                     problems.append(f"{where}: an office needs a title and a code")
                 for label, value in (("start", office.start), ("end", office.end)):
                     if value is not None and not _valid_date(value):
-                        problems.append(f"{where}: office {office.title!r} has bad {label} {value!r}")
+                        problems.append(
+                            f"{where}: office {office.title!r} has bad {label} {value!r}"
+                        )
                 if (
                     office.start and office.end and _valid_date(office.start)
                     and _valid_date(office.end)
@@ -331,7 +333,7 @@ class Knowledge:
             )
             for word in [country.name, *country.aliases, *country.adjectives, *country.demonyms]:
                 self.adjectives.setdefault(self.fold(word), country.iso3)
-            gov_names = [f"{form} government" for form in country.adjectives + [country.name]]
+            gov_names = [f"{form} government" for form in [*country.adjectives, country.name]]
             gov_names += [f"{country.name}'s government", f"government of {country.name}"]
             metonyms = [m for m in country.metonyms if m != country.capital]
             self._add(
@@ -344,7 +346,8 @@ class Knowledge:
         for country in self.countries.values():
             if country.successor and country.successor not in self.countries:
                 self.problems.append(
-                    f"countries.yaml: entry {country.name!r}: unknown successor {country.successor!r}"
+                    f"countries.yaml: entry {country.name!r}: "
+                    f"unknown successor {country.successor!r}"
                 )
 
     def _load_organisations(self, data: dict[str, Any]) -> None:

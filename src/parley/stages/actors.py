@@ -18,7 +18,8 @@ Resolution, in reading order:
   Minister Sergey Lavrov") is an apposition, recorded as ``Mention.office``;
 * pronouns ("he", "his") follow one salience rule: the most recent compatible person
   mentioned in the same sentence, else the most recent compatible person that was a
-  grammatical subject in an earlier sentence.  Mentions inside quotation marks are
+  grammatical subject (by the parse, or a name directly followed by its verb) in an
+  earlier sentence.  Mentions inside quotation marks are
   never antecedents (the "President Putin" inside a quote is not the "he" after it);
 * "the ministry" / "the government" resolve to the most recent actor of that kind;
 * a capital city stands for its government ("Moscow insists") unless it is a place:
@@ -119,8 +120,12 @@ class Resolver:
         if self.in_quote(item.start):
             return
         root = span.root
-        subject = root.dep_ in SUBJECT_DEPS or (
-            root.dep_ in ("conj", "appos") and root.head.dep_ in SUBJECT_DEPS
+        after = self.doc[item.end] if item.end < len(self.doc) else None
+        subject = (
+            root.dep_ in SUBJECT_DEPS
+            or (root.dep_ in ("conj", "appos") and root.head.dep_ in SUBJECT_DEPS)
+            # the parser misses some subjects of long sentences: "..., X said"
+            or (after is not None and after.pos_ in ("VERB", "AUX") and after.i > root.i)
         )
         office_class = self.kb.vocabulary.office_class(office) if office else None
         if office and office_class is None:
@@ -433,7 +438,9 @@ def _is_place(token: Token) -> bool:
     return prev is not None and prev.lower_ in LOCATIVE
 
 
-def resolve(doc: Doc, kb: Knowledge, nlp: Any, day: str | None) -> tuple[list[Actor], list[Mention]]:
+def resolve(
+    doc: Doc, kb: Knowledge, nlp: Any, day: str | None
+) -> tuple[list[Actor], list[Mention]]:
     """Recognise and resolve every actor mention in ``doc``."""
     items = recognise(doc, kb, nlp)
     _link_offices(items, doc, kb)

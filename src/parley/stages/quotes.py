@@ -246,8 +246,8 @@ class _Extractor:
             return content
         first_line = self.line(min(chars))[0]
         last_line = self.line(max(chars))[1]
-        return Span(max(min(starts + [content.start]), first_line),
-                    min(max(ends + [content.end]), last_line))
+        return Span(max(min([*starts, content.start]), first_line),
+                    min(max([*ends, content.end]), last_line))
 
     # ---------------------------------------------------------------- direct
 
@@ -409,7 +409,8 @@ def _inner(text: str, region: tuple[int, int]) -> Span:
 
 def _dateline_city(article: Article) -> str | None:
     if article.dateline_city:
-        return article.dateline_city
+        city = article.dateline_city
+        return city.title() if city.isupper() else city
     match = _DATELINE.search(article.text)
     return match.group(1).strip().title() if match else None
 

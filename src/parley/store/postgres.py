@@ -63,7 +63,17 @@ class PostgresStore(SqlStore):
         driver_url = driver_url.replace("postgres://", "postgresql+psycopg://", 1)
         engine = create_engine(driver_url, pool_pre_ping=True)
         super().__init__(url, engine)
-        self.schema_version = migrate(self._write, POSTGRES)
+        try:
+            self.schema_version = migrate(self._write, POSTGRES)
+        except BaseException:
+            engine.dispose()
+            raise
+
+    @property
+    def display_url(self) -> str:
+        """The URL with its password masked, for messages."""
+        masked = self.engine.url.render_as_string(hide_password=True)
+        return masked.replace("postgresql+psycopg://", "postgresql://", 1)
 
     def _write(self) -> AbstractContextManager[Connection]:
         return self._transaction()

@@ -119,8 +119,13 @@ class SqlStore(Store):
                 with conn.begin():
                     yield conn
         except SQLAlchemyError as exc:
-            reason = getattr(exc, "orig", None) or exc
-            raise StoreError(f"store {self.url}: {reason}") from exc
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            raise StoreError(f"store {self.display_url}: {reason}") from exc
+
+    @property
+    def display_url(self) -> str:
+        """The store's URL for messages (backends mask any password in ``url``)."""
+        return self.url
 
     def _index_paragraphs(self, conn: Connection, article_id: str) -> None:
         """Add an article's body paragraphs to the full-text index (backend hook)."""
@@ -219,7 +224,7 @@ class SqlStore(Store):
         sql = (
             "SELECT a.record FROM articles a"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY (a.published IS NULL), a.published DESC, a.seq DESC"
+            + " ORDER BY a.published DESC NULLS LAST, a.seq DESC"
             " LIMIT :limit OFFSET :offset"
         )
         params.update(limit=filters.limit, offset=filters.offset)
@@ -391,7 +396,7 @@ class SqlStore(Store):
             )
             params.update(speaker=speaker.lower(), speaker_like=like_pattern(speaker))
         sql = ("SELECT q.article_id, q.record FROM quotes q JOIN articles a ON a.id = q.article_id "
-               f"{where} ORDER BY (a.published IS NULL), a.published, a.seq, q.seq_no "
+               f"{where} ORDER BY a.published NULLS LAST, a.seq, q.seq_no "
                "LIMIT :limit")
         with self._read() as conn:
             return [(row.article_id, from_dict(Quote, json.loads(row.record)))
@@ -409,7 +414,7 @@ class SqlStore(Store):
             )
             params.update(actor=actor.lower(), actor_like=like_pattern(actor))
         sql = ("SELECT e.article_id, e.record FROM events e JOIN articles a ON a.id = e.article_id "
-               f"{where} ORDER BY (e.event_date IS NULL), e.event_date, a.seq, e.seq_no "
+               f"{where} ORDER BY e.event_date NULLS LAST, a.seq, e.seq_no "
                "LIMIT :limit")
         with self._read() as conn:
             return [(row.article_id, from_dict(Event, json.loads(row.record)))

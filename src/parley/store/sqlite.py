@@ -61,7 +61,11 @@ class SQLiteStore(SqlStore):
         event.listen(engine, "begin", _begin)
         super().__init__(str(path), engine)
         self.path = path
-        self.schema_version = migrate(self._write, SQLITE)
+        try:
+            self.schema_version = migrate(self._write, SQLITE)
+        except BaseException:
+            engine.dispose()
+            raise
 
     def _write(self) -> AbstractContextManager[Connection]:
         return self._transaction(parley_write=True)
