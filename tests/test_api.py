@@ -194,3 +194,28 @@ def test_record_round_trips_through_the_store(shared_dir: Path, tmp_path: Path) 
         loaded = store.get_article(article.id)
     assert loaded is not None
     assert to_dict(loaded) == to_dict(article)
+
+
+def test_a_crashing_stage_skips_one_input_only(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import parley.stages.clean as cleaning
+
+    real_clean = cleaning.clean
+
+    def fragile_clean(raw, settings, outlet_chrome=frozenset()):  # type: ignore[no-untyped-def]
+        if raw.source.endswith("boom.txt"):
+            raise RuntimeError("cleaner exploded")
+        return real_clean(raw, settings, outlet_chrome)
+
+    monkeypatch.setattr(cleaning, "clean", fragile_clean)
+    for name in ("a.txt", "boom.txt", "c.txt"):
+        (tmp_path / name).write_text(scrape(f"Talks on {name}", [
+            f"Officials held talks about {name} on Monday, the ministry said in a statement."]))
+    with open_store(str(tmp_path / "p.db")) as store:
+        report = ingest(sorted(tmp_path.glob("*.txt")), store)
+        assert (report.count("ingested"), report.count("skipped")) == (2, 1)
+        (skipped,) = report.skipped
+        assert (Path(skipped.source).name, skipped.stage) == ("boom.txt", "clean")
+        assert skipped.reason == "RuntimeError: cleaner exploded"
+        assert [(r.stage, r.reason) for r in store.rejections()] == [
+            ("clean", "RuntimeError: cleaner exploded")]

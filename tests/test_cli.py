@@ -197,3 +197,22 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert "articles" in out and "inferred" in out
     code, out, _ = run(tmp_path / "demo.db", "articles", "--json")
     assert len(json.loads(out)) >= 10
+
+
+def test_extract_reads_other_encodings(tmp_path: Path) -> None:
+    page = tmp_path / "cp1251.txt"
+    page.write_bytes(("Посольство сообщило о переговорах\n\n"
+                      "Переговоры министров прошли в понедельник в Москве, сообщили в "
+                      "посольстве. Стороны договорились продолжить консультации весной, "
+                      "добавили дипломаты.\n").encode("cp1251"))
+    code, out, err = run(tmp_path / "p.db", "extract", "--json", str(page))
+    assert code == 0, err
+    assert json.loads(out)["title"] == "Посольство сообщило о переговорах"
+
+
+def test_json_mode_reports_errors_in_the_error_shape(tmp_path: Path) -> None:
+    code, out, err = run(tmp_path / "p.db", "extract", "--json", str(tmp_path / "gone.txt"))
+    assert code == 1
+    (record,) = json.loads(out)
+    assert record["source"] == str(tmp_path / "gone.txt") and record["error"]
+    assert err.startswith("error: ")

@@ -46,8 +46,26 @@ def process(
     ``published`` (ISO 8601, e.g. ``2019-05-10`` or ``2019-05-10T12:00+03:00``)
     overrides the date found in the text, with method ``explicit``.
     """
+    return process_raw(read_text(text, source or "<text>"), published,
+                       settings=settings or Settings())
+
+
+def process_file(path: str | Path, settings: Settings | None = None) -> Article:
+    """Clean, date and annotate the first article of a file (any input format or
+    encoding the readers accept); an unreadable file raises ``InputError``."""
+    from parley.ingest.readers import read_file
+
     settings = settings or Settings()
-    raw = read_text(text, source or "<text>")
+    for item in read_file(Path(path), settings):
+        if isinstance(item, InputError):
+            raise item
+        return process_raw(item, settings=settings)
+    raise InputError(str(path), "no article found in the file")
+
+
+def process_raw(raw: RawDocument, published: str | None = None, *,
+                settings: Settings) -> Article:
+    """The per-article pipeline on one input as read: clean, date, parse, analyse."""
     from parley.stages.clean import clean
 
     article = clean(raw, settings)
@@ -223,7 +241,7 @@ def _ingest_one(item: RawDocument | InputError, store: Store, settings: Settings
         raise  # the store itself is failing: no later input could be saved either
     except InputError as exc:
         return IngestItem(item.source, "skipped", stage=stage, reason=exc.reason)
-    except Exception as exc:
+    except Exception as exc:  # one bad input never stops the batch
         return IngestItem(item.source, "skipped", stage=stage,
                           reason=f"{type(exc).__name__}: {exc}")
     return IngestItem(item.source, outcome, article_id=article.id)
@@ -243,8 +261,13 @@ class OutletChrome:
 
         texts: dict[str, list[str]] = {}
         for raw in window:
-            if raw.format == "text":
-                texts.setdefault(self._outlet(clean(raw, self.settings), raw), []).append(raw.text)
+            if raw.format != "text":
+                continue  # HTML, JSONL and feed text is main text already
+            try:
+                outlet = self._outlet(clean(raw, self.settings), raw)
+            except Exception:  # a broken input is reported when its turn comes
+                continue
+            texts.setdefault(outlet, []).append(raw.text)
         for outlet, outlet_texts in texts.items():
             outlet_texts.extend(self._stored_texts(outlet))
             self.by_outlet[outlet] = learn_outlet_chrome(outlet_texts)

@@ -39,9 +39,12 @@ class _ParleyGroup(typer.core.TyperGroup):
     """Turns library errors from any command into one-line messages with exit status 1."""
 
     def invoke(self, ctx: Any) -> Any:
+        wants_json = "--json" in [*getattr(ctx, "protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
         except ParleyError as exc:
+            if wants_json:  # scripts reading --json get the error in the JSON shape too
+                _print_json([{"error": str(exc), "source": getattr(exc, "source", None)}])
             _error_console().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
@@ -466,13 +469,9 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole record.")] = False,
 ) -> None:
     """Annotate one article in the terminal: actors, quotes, dates and events."""
-    from parley.api import process as process_text
+    from parley.api import process_file
 
-    try:
-        raw = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{file}: cannot read it ({exc})")
-    article = process_text(raw, source=str(file), settings=_settings(ctx))
+    article = process_file(file, _settings(ctx))
     if as_json:
         _print_json(article)
         return

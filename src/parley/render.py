@@ -124,9 +124,11 @@ def print_demo_summary(console: Console, store: Store, summary: Any) -> None:
             speaker = names.get(quote.speaker_id or "", quote.speaker_text or "?")
             table.add_row(speaker, quote.kind, _shorten(quote.text))
         console.print(table)
-    events = store.events(limit=15)
+    events = [(aid, e) for aid, e in store.events(limit=5000)
+              if _calendar(e.date) and not e.background][-15:]
     if events:
-        table = _table("events (first 15)", "date", "cameo", "source", "target", "modality")
+        table = _table("latest dated events reported as new (not background)", "date", "cameo",
+                       "source", "target", "modality")
         for _article_id, event in events:
             table.add_row(event.date or "?", f"{event.cameo} {event.plover}",
                           names.get(event.source_id or "", event.source_id or "-"),
@@ -134,9 +136,11 @@ def print_demo_summary(console: Console, store: Store, summary: Any) -> None:
                           event.modality)
         console.print(table)
     timeline = store.timeline_events()
-    if timeline:
-        table = _table("timeline", "date", "event", "participants", "reports")
-        for entry in timeline[:20]:
+    dated = [entry for entry in timeline if _calendar(entry.date)]
+    if dated:
+        table = _table(f"timeline: latest 20 of {len(timeline)} merged events", "date",
+                       "event", "participants", "reports")
+        for entry in dated[-20:]:
             table.add_row(entry.date or "?", f"{entry.cameo} {entry.plover}",
                           f"{entry.source_name or entry.source_id or '-'} -> "
                           f"{entry.target_name or entry.target_id or '-'}",
@@ -209,6 +213,11 @@ def _table(title: str, *columns: str) -> Table:
     for column in columns:
         table.add_column(column)
     return table
+
+
+def _calendar(value: str | None) -> bool:
+    """A calendar date (``2019``, ``2019-05-10``), not unknown or ``FUTURE_REF``."""
+    return value is not None and value[:1].isdigit()
 
 
 def _shorten(text: str, limit: int = 100) -> str:

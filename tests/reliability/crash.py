@@ -30,6 +30,8 @@ from parley.store import open_store
 from parley.store.sql import SqlStore
 
 ROOT = Path(__file__).resolve().parents[2]
+#: environment additions of the ``parley`` subprocesses (see ``freeze_source``)
+CHILD_ENV: dict[str, str] = {"PYTHONUNBUFFERED": "1"}
 ANNOTATION_TABLES = {"quotes": "quotes", "events": "events", "timexes": "timexes",
                      "mentions": "mentions"}
 
@@ -61,9 +63,20 @@ def parley(db: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "parley.cli", "--db", db, *args]
 
 
+def freeze_source(folder: Path) -> None:
+    """Run every later command on a copy of ``src/parley`` taken now, so that the
+    reference and the trials run the same code even while the tree is edited."""
+    import shutil
+
+    shutil.copytree(ROOT / "src" / "parley", folder / "parley",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
+        [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def run(db: str, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(parley(db, *args), capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                          env={**os.environ, **CHILD_ENV})
     if done.returncode != 0:
         raise AssertionError(f"parley {' '.join(args)} failed ({done.returncode}): "
                              f"{done.stderr[-2000:]}")
@@ -74,7 +87,7 @@ def run_killed(db: str, args: list[str], delay: float) -> bool:
     """Start ``parley ARGS``, SIGKILL it after ``delay`` seconds; True if it was still
     running (the kill landed), False if it had already finished."""
     child = subprocess.Popen(parley(db, *args), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+                             stderr=subprocess.DEVNULL, env={**os.environ, **CHILD_ENV})
     deadline = time.monotonic() + delay
     while time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.005)
@@ -103,7 +116,13 @@ def check_store(url: str) -> dict[str, int]:
     """
     path = sqlite_path(url)
     if path is not None:
+        if not path.exists():  # killed before the store was created
+            return {"articles": 0, "processed": 0}
         with sqlite3.connect(path) as raw:
+            tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+            if "articles" not in tables:  # killed before the first migration committed
+                assert tables <= {"schema_version"}, f"partial schema: {sorted(tables)}"
+                return {"articles": 0, "processed": 0}
             assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
             indexed = {r[0] for r in raw.execute("SELECT rowid FROM paragraph_fts")}
@@ -148,7 +167,10 @@ def snapshot(url: str) -> dict[str, Any]:
     """The whole record: every article (annotations included), background links,
     the merged timeline and the rejections (without their timestamps)."""
     with open_store(url) as store:
-        articles = {a.id: to_dict(a) for a in store.iter_articles()}
+        # the stage signature hashes the code itself: left out so that an edit to a
+        # stage between two runs of a shared work tree is not taken for lost data
+        articles = {a.id: {**to_dict(a), "stage_signature": None}
+                    for a in store.iter_articles()}
         links = sorted(json.dumps(to_dict(link), sort_keys=True)
                        for link in store.background_links())
         timeline = sorted((to_dict(e) for e in store.timeline_events()),
@@ -205,16 +227,18 @@ class TrialReport:
                 f"uninterrupted run ({killed} kills landed mid-run)")
 
 
-def reference_run(url: str, corpus: Path, workers: int) -> tuple[dict[str, Any], dict[str, float]]:
-    """An uninterrupted ``ingest`` then ``process``: the record every trial must reach."""
-    seconds = {}
+def reference_run(url: str, corpus: Path, workers: int) -> tuple[dict[str, Any], ...]:
+    """An uninterrupted ``ingest`` then ``process``: the records every trial must reach
+    (after ingest, after process) and how long each command took."""
+    seconds, snapshots = {}, []
     for name, args in (("ingest", ["ingest", str(corpus)]),
                        ("process", ["process", "--workers", str(workers)])):
         started = time.monotonic()
         run(url, *args)
         seconds[name] = time.monotonic() - started
-    check_store(url)
-    return snapshot(url), seconds
+        check_store(url)
+        snapshots.append(snapshot(url))
+    return snapshots[0], snapshots[1], seconds
 
 
 def crash_trials(
@@ -228,36 +252,32 @@ def crash_trials(
 ) -> TrialReport:
     """``trials`` seeded trials alternating between killing ``ingest`` and ``process``.
 
-    Each trial: (for a process trial, a complete ingest first), the command killed at
-    a random moment within the reference run's duration, the store checked, the
-    interrupted command rerun, ``process`` run to completion, the store checked and
-    its snapshot compared with the reference.
+    An ingest trial kills ``ingest`` at a random moment within the reference run's
+    duration, checks the store, reruns ``ingest`` and compares with the reference
+    ingest.  A process trial ingests completely, kills ``process`` likewise, checks,
+    reruns ``process`` and compares with the reference's final record.
     """
     rng = random.Random(seed)
     report = TrialReport(backend)
-    reference, report.reference_seconds = reference_run(fresh_url(), corpus, workers)
-    log(f"reference: {len(reference['articles'])} articles, {len(reference['timeline'])} "
+    ingested, processed, report.reference_seconds = reference_run(fresh_url(), corpus, workers)
+    log(f"reference: {len(processed['articles'])} articles, {len(processed['timeline'])} "
         f"timeline events, {report.reference_seconds}")
-    process_args = ["process", "--workers", str(workers)]
     for number in range(trials):
         url = fresh_url()
         command = "ingest" if number % 2 == 0 else "process"
+        args = ["ingest", str(corpus)] if command == "ingest" else [
+            "process", "--workers", str(workers)]
         if command == "process":
             run(url, "ingest", str(corpus))
-            args = process_args
-        else:
-            args = ["ingest", str(corpus)]
         delay = rng.uniform(0.3, report.reference_seconds[command])
         killed = run_killed(url, args, delay)
         trial = Trial(number, command, round(delay, 2), killed, check_store(url))
-        if command == "ingest":
-            run(url, *args)
-            check_store(url)
-        run(url, *process_args)
+        run(url, *args)
         check_store(url)
         got = snapshot(url)
-        trial.identical = got == reference
-        trial.difference = "" if trial.identical else first_difference(got, reference)
+        want = ingested if command == "ingest" else processed
+        trial.identical = got == want
+        trial.difference = "" if trial.identical else first_difference(got, want)
         report.trials.append(trial)
         log(f"trial {number}: kill {command} at {delay:.2f}s (landed: {killed}), after kill "
             f"{trial.after_kill}; identical: {trial.identical} {trial.difference}")

@@ -112,3 +112,10 @@ def test_seed_golden_actors(context: Context, seed: str) -> None:
     text = seed_path(seed).read_text(encoding="utf-8")
     gold = yaml.safe_load((ROOT / "tests" / "gold" / f"seed_{seed}.yaml").read_text())
     goldcheck.actors.check(run(context, text, SEED_DAYS[seed]), gold["actors"])
+
+
+def test_actor_code_is_that_of_the_office_held_on_the_day(context: Context) -> None:
+    as_minister = run(context, "Taro Kono spoke.", "2019-05-10")
+    assert as_minister.actor("taro-kono").code == "JPNGOV"  # type: ignore[union-attr]
+    as_defence_minister = run(context, "Taro Kono spoke.", "2020-01-10")
+    assert as_defence_minister.actor("taro-kono").code == "JPNMIL"  # type: ignore[union-attr]

@@ -134,3 +134,74 @@ def test_demand_with_must(context: Context) -> None:
     assert len(demands) == 1
     assert names(article, demands[0]) == ("Sergey Lavrov", "Japan")
     assert demands[0].modality == "demanded"
+
+
+@pytest.mark.parametrize(
+    ("text", "plover"),
+    [
+        ("Japan imposed sanctions on Iran on Monday.", "COERCE"),
+        ("Russia lifted the embargo on Japanese fish on Monday.", "RETREAT"),
+        ("Ukrainian soldiers shelled the village on Monday.", "ASSAULT"),
+        ("Students staged a demonstration in Tokyo on Monday.", "PROTEST"),
+        ("Russia expelled two Japanese diplomats on Monday.", "SANCTION"),
+        ("Japan lodged a protest with Russia on Monday.", "ACCUSE"),
+        ("Russia deployed troops to the islands on Monday.", "MOBILIZE"),
+        ("The rebels surrendered on Monday.", "RETREAT"),
+    ],
+)
+def test_plover_categories_beyond_diplomacy(context: Context, text: str, plover: str) -> None:
+    assert [e.plover for e in annotate(context, text).events] == [plover]
+
+
+def test_a_statement_carrying_an_act_is_coded_as_the_act(context: Context) -> None:
+    article = annotate(context, "Russian troops attacked the village on Monday, officials said.")
+    assert [e.plover for e in article.events] == ["ASSAULT"]  # no bare 010 beside it
+
+
+def test_a_stated_future_act_is_an_intent(context: Context) -> None:
+    article = annotate(context, "Japan will provide aid to Ukraine.")
+    (event,) = article.events
+    assert (event.cameo, event.plover, event.modality) == ("033", "AGREE", "occurred")
+    assert names(article, event) == ("Japan", "Ukraine")
+
+
+def test_a_stated_future_attack_is_a_threat(context: Context) -> None:
+    article = annotate(context, "Iran said it would attack the ships.")
+    assert [(e.cameo, e.plover) for e in article.events] == [("138", "THREATEN")]
+    assert article.actor(article.events[0].source_id).country == "IRN"  # "it" = the speaker
+
+
+def test_readiness_adjective_expresses_intent(context: Context) -> None:
+    article = annotate(context, "Russia is ready to withdraw its troops.")
+    assert "035" in {e.cameo for e in article.events}
+
+
+def test_a_country_adjective_names_the_group_and_its_country(context: Context) -> None:
+    article = annotate(context, "Israeli soldiers arrested two men on Monday.")
+    (event,) = article.events
+    source = article.actor(event.source_id)
+    assert source is not None and source.country == "ISR"
+
+
+def test_an_unknown_person_takes_the_country_of_the_phrase(context: Context) -> None:
+    article = annotate(context, "Israeli Defence Minister Avner Golan visited Tokyo on Monday.")
+    (event,) = [e for e in article.events if e.cameo == "042"]
+    source = article.actor(event.source_id)
+    assert source is not None and source.country == "ISR"
+
+
+def test_a_conditional_without_actors_is_no_event(context: Context) -> None:
+    text = "The memorandum said the islands would be handed over only if troops were withdrawn."
+    article = annotate(context, text)
+    assert "087" not in {e.cameo for e in article.events}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The talks on the ceasefire were the subject of a book.",  # topics, not acts
+        "Officials said the weather was mild.",  # a statement stays a statement
+    ],
+)
+def test_no_act_beyond_what_is_said(context: Context, text: str) -> None:
+    assert {e.plover for e in annotate(context, text).events} <= {"STATEMENT"}

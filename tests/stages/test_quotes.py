@@ -86,6 +86,25 @@ def test_quote_has_when_where_and_spans(context: Context) -> None:
     assert text[quote.sentence_span.start : quote.sentence_span.end].startswith('"We have')
 
 
+def test_quotation_running_over_paragraphs(context: Context) -> None:
+    text = ('"We have waited long enough.\n\n"Now it is time to act," Lavrov said. "Soon.\n\n'
+            '"Very soon."\n\nThe talks ended.')
+    quotes = run(context, text).quotes
+    assert [(q.speaker_id, q.text) for q in quotes] == [
+        ("sergey-lavrov", "We have waited long enough."),
+        ("sergey-lavrov", "Now it is time to act"),
+        ("sergey-lavrov", "Soon."),
+        ("sergey-lavrov", "Very soon."),
+    ]
+
+
+def test_a_quotation_signed_with_a_dash(context: Context) -> None:
+    text = "“We want the islands back.” ― Ivan Petrovsky, a fisherman"
+    (quote,) = run(context, text).quotes
+    assert (quote.kind, quote.cue, quote.text) == ("direct", "―", "We want the islands back.")
+    assert quote.speaker_text == "Ivan Petrovsky"
+
+
 def test_continued_quotation_keeps_the_speaker(context: Context) -> None:
     text = '"We are ready," the Russian top diplomat said. "We will wait."'
     quotes = run(context, text).quotes

@@ -28,16 +28,18 @@ indices are -1 (``WHOLE_ARTICLE``).
 
 from __future__ import annotations
 
+import bisect
+import functools
+import hashlib
 import pickle
 import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from parley.model import Article
 from parley.store.base import BackgroundLink
@@ -55,12 +57,19 @@ class BackgroundParams:
 
     shingle_words: int = 3
     #: LSH bands x rows over sentence MinHashes (num_perm = bands * rows)
-    bands: int = 42
+    bands: int = 20
     rows: int = 3
+    #: bands x rows of the whole-article near-duplicate LSH (uses the first perms)
+    article_bands: int = 12
+    article_rows: int = 5
     min_overlap: float = 0.4
     min_paragraph_shingles: int = 8
     min_sentence_shingles: int = 5
     duplicate_jaccard: float = 0.8
+
+    def __post_init__(self) -> None:
+        if self.article_bands * self.article_rows > self.num_perm:
+            raise ValueError("article_bands * article_rows must not exceed bands * rows")
 
     @property
     def num_perm(self) -> int:
@@ -77,11 +86,44 @@ def article_order_key(article: Article) -> tuple[str, str]:
 
 
 def shingle_hashes(text: str, words: int = 3) -> np.ndarray:
-    """The sorted, unique CRC-32 hashes of the word ``words``-grams of ``text``."""
-    tokens = _WORD.findall(text.lower())
-    grams = {" ".join(tokens[i : i + words]) for i in range(len(tokens) - words + 1)}
-    hashes = [zlib.crc32(gram.encode("utf-8")) for gram in grams]
-    return np.unique(np.asarray(hashes, dtype=np.uint32))
+    """The sorted, unique hashes of the lower-cased word ``words``-grams of ``text``."""
+    return np.unique(_grams([_token_hash(t) for t in _WORD.findall(text)], words))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _token_hash(token: str) -> int:
+    """CRC-32 of a lower-cased token (memoised: a corpus reuses a small vocabulary)."""
+    return zlib.crc32(token.lower().encode("utf-8"))
+
+
+_GRAM_MIX = np.uint32(0x9E3779B1)
+
+
+def _grams(token_hashes: list[int], words: int) -> np.ndarray:
+    """Hash of every ``words``-gram, in text order: the token hashes folded in
+    order, so equal grams always hash alike."""
+    tokens = np.asarray(token_hashes, dtype=np.uint32)
+    count = len(tokens) - words + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint32)
+    grams = tokens[:count].copy()
+    for offset in range(1, words):
+        grams = grams * _GRAM_MIX + tokens[offset : offset + count]
+    return grams
+
+
+def paragraph_shingles(text: str, words: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
+    """From one tokenisation: the paragraph's ``shingle_hashes`` and, for each of
+    its ``sentences``, the hashes of the grams inside it (unsorted, possibly
+    repeated: all a MinHash needs)."""
+    matches = list(_WORD.finditer(text))
+    grams = _grams([_token_hash(m.group()) for m in matches], words)
+    starts = [m.start() for m in matches]
+    cuts = [bisect.bisect_left(starts, m.end()) for m in _SENTENCE_END.finditer(text)]
+    bounds = [0, *cuts, len(matches)]
+    per_sentence = [grams[bounds[i] : max(bounds[i], bounds[i + 1] - words + 1)]
+                    for i in range(len(bounds) - 1)]
+    return np.unique(grams), per_sentence
 
 
 def sentences(text: str) -> list[str]:
@@ -116,119 +158,270 @@ def body_paragraphs(article: Article) -> list[tuple[int, str]]:
     return [(i, chunk) for i, chunk in enumerate(c for c in chunks if c)]
 
 
+class MinHasher:
+    """datasketch's MinHash (scheme ``affine32``, seed 1), computed for many sets at once.
+
+    ``datasketch.MinHash.update_batch`` costs a Python call per shingle and one
+    object per set; here all sets of an article go through one numpy pass.  The
+    permutations are datasketch's own, and the values equal
+    ``MinHash(num_perm, seed=1, hashfunc=int).update_batch(set).hashvalues``
+    (a test checks), so signatures stay comparable with the library's.
+    """
+
+    def __init__(self, num_perm: int) -> None:
+        a, b = MinHash(num_perm=num_perm, seed=1).permutations
+        self.a = np.asarray(a, dtype=np.uint32)
+        self.b = np.asarray(b, dtype=np.uint32)
+
+    def signatures(self, sets: list[np.ndarray]) -> np.ndarray:
+        """One row of ``num_perm`` uint32 values per (non-empty) shingle-hash set."""
+        if not sets:
+            return np.empty((0, len(self.a)), dtype=np.uint32)
+        values = _fmix32(np.concatenate(sets).astype(np.uint32, copy=False))
+        permuted = values[:, None] * self.a + self.b  # wraps mod 2**32, as datasketch
+        starts = np.cumsum([0] + [len(s) for s in sets[:-1]])
+        return np.minimum.reduceat(permuted, starts, axis=0)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (what datasketch applies before permuting)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+_MIX = np.uint64(0x100000001B3)
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(sets, bands) uint64 keys: each band's rows folded into one number, salted
+    with the band's number so equal rows in different bands never collide."""
+    grid = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+    keys: np.ndarray = np.zeros((len(signatures), bands), dtype=np.uint64)
+    for row in range(rows):
+        keys = (keys * _MIX) ^ grid[:, :, row]
+    salted: np.ndarray = keys * _MIX + np.arange(1, bands + 1, dtype=np.uint64)
+    return salted ^ (salted >> np.uint64(29))
+
+
+class BandTable:
+    """An LSH hash table: band key -> the numbers of the items that have it.
+
+    Each insert becomes a small sorted numpy run, and runs of similar size are
+    merged (as in a log-structured merge tree; a stable sort of two sorted runs
+    is a linear merge), so memory is 16 bytes a key and a lookup is a few
+    binary searches whatever the size.  Items are never removed: a caller
+    forgets an item by dropping its number from its own records.
+    """
+
+    def __init__(self) -> None:
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return sum(len(keys) for keys, _ in self._runs)
+
+    def query(self, keys: np.ndarray) -> list[tuple[int, int]]:
+        """(position in ``keys``, item) for every stored item sharing a key."""
+        found: list[tuple[int, int]] = []
+        order = np.argsort(keys)
+        wanted = keys[order]  # sorted queries keep the binary searches in cache
+        for run_keys, run_items in self._runs:
+            left = np.searchsorted(run_keys, wanted, "left")
+            inside = left < len(run_keys)
+            hits = np.flatnonzero(inside)[run_keys[left[inside]] == wanted[inside]]
+            for hit in hits.tolist():
+                at, key, position = int(left[hit]), wanted[hit], int(order[hit])
+                while at < len(run_keys) and run_keys[at] == key:
+                    found.append((position, int(run_items[at])))
+                    at += 1
+        return found
+
+    def insert(self, keys: np.ndarray, items: np.ndarray) -> None:
+        """Store ``items[i]`` under ``keys[i]``."""
+        if not len(keys):
+            return
+        self._runs.append(_sorted_run(keys, items.astype(np.int64)))
+        while len(self._runs) >= 2 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            (k2, i2), (k1, i1) = self._runs.pop(), self._runs.pop()
+            self._runs.append(_sorted_run(np.concatenate((k1, k2)), np.concatenate((i1, i2))))
+
+
+def _sorted_run(keys: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(keys, kind="stable")
+    return keys[order], items[order]
+
+
 @dataclass
 class _Entry:
+    """One indexed paragraph."""
+
     article_id: str
     paragraph_index: int
     order: tuple[str, str]
     hashes: np.ndarray
 
 
-def _int_hash(value: Any) -> int:
-    """Identity hash: shingles are already CRC-32 hashed (module level so it pickles)."""
-    return int(value)
+@dataclass
+class _Indexed:
+    """What the index holds about one article."""
+
+    number: int
+    order: tuple[str, str]
+    fingerprint: str
+    entries: list[int]
+
+
+_LinkKey = tuple[str, int, str, int]
+
+
+def article_fingerprint(article: Article) -> str:
+    """Changes whenever what the index saw of an article changes (date or body)."""
+    digest = hashlib.sha1("|".join(article_order_key(article)).encode("utf-8"))
+    for index, text in body_paragraphs(article):
+        digest.update(f"\x00{index}\x00{text}".encode())
+    return digest.hexdigest()
 
 
 @dataclass
 class BackgroundIndex:
-    """An incremental, picklable index of every paragraph seen so far.
+    """An incremental, picklable index of every paragraph seen so far, and its links.
 
     ``add(article)`` returns the links that the new article creates, in either
     direction: when an article arrives that was published *before* articles
-    already indexed, their paragraphs become links to it.
+    already indexed, their paragraphs become links to it.  The index keeps every
+    link, so ``links_of`` answers for any article after any sequence of
+    ``add``/``remove`` exactly as a fresh index fed the same articles would.
     """
 
     params: BackgroundParams = field(default_factory=BackgroundParams)
-    _lsh: MinHashLSH = field(init=False)
-    _article_lsh: MinHashLSH = field(init=False)
-    #: paragraph key ("article#index") or article key ("article#") -> entry
-    _entries: dict[str, _Entry] = field(init=False, default_factory=dict)
-    #: article id -> keys it put into the two LSH tables
-    _keys: dict[str, tuple[list[str], list[str]]] = field(init=False, default_factory=dict)
-    _permutations: Any = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        p = self.params
-        self._lsh = MinHashLSH(num_perm=p.num_perm, params=(p.bands, p.rows))
-        self._article_lsh = MinHashLSH(threshold=p.duplicate_jaccard, num_perm=p.num_perm)
+        self._hasher = MinHasher(self.params.num_perm)
+        self._sentences = BandTable()
+        self._whole = BandTable()
+        self._entries: dict[int, _Entry] = {}
+        self._articles: dict[str, _Indexed] = {}
+        self._article_ids: dict[int, str] = {}
+        self._links: dict[str, dict[_LinkKey, BackgroundLink]] = {}
+        self._counter = 0
 
     def __len__(self) -> int:
         """Number of indexed paragraphs."""
-        return sum(1 for e in self._entries.values() if e.paragraph_index != WHOLE_ARTICLE)
+        return len(self._entries)
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._keys
+        return article_id in self._articles
 
-    def _minhash(self, hashes: np.ndarray) -> MinHash:
-        # generating the permutations is the slow part of MinHash(): do it once
-        if self._permutations is None:
-            prototype = MinHash(num_perm=self.params.num_perm, seed=1)
-            self._permutations = (prototype.permutations, prototype.scheme)
-        permutations, scheme = self._permutations
-        minhash = MinHash(num_perm=self.params.num_perm, seed=1, hashfunc=_int_hash,
-                          permutations=permutations, scheme=scheme)
-        minhash.update_batch(hashes.tolist())
-        return minhash
+    def article_ids(self) -> set[str]:
+        return set(self._articles)
 
-    def remove(self, article_id: str) -> None:
-        """Forget an article (before re-adding a new revision of it)."""
-        sentence_keys, entry_keys = self._keys.pop(article_id, ([], []))
-        for key in sentence_keys:
-            self._lsh.remove(key)
-        for key in entry_keys:
-            del self._entries[key]
-            if key.endswith("#"):
-                self._article_lsh.remove(key)
+    def is_current(self, article: Article) -> bool:
+        """Is this article indexed as it is now (same date, same body)?"""
+        known = self._articles.get(article.id)
+        return known is not None and known.fingerprint == article_fingerprint(article)
+
+    def links_of(self, article_id: str) -> list[BackgroundLink]:
+        """The links from this article's paragraphs to earlier ones, sorted."""
+        mine = self._links.get(article_id, {})
+        return sort_links(link for link in mine.values() if link.article_id == article_id)
+
+    def all_links(self) -> list[BackgroundLink]:
+        return sort_links(link for article_id in self._links
+                          for link in self._links[article_id].values()
+                          if link.article_id == article_id)
+
+    def _next(self) -> int:
+        self._counter += 1
+        return self._counter
+
+    def remove(self, article_id: str) -> set[str]:
+        """Forget an article and its links; returns the articles whose links changed."""
+        known = self._articles.pop(article_id, None)
+        if known is None:
+            return set()
+        for number in known.entries:
+            del self._entries[number]
+        del self._article_ids[known.number]
+        touched = {article_id}
+        for key, link in self._links.pop(article_id, {}).items():
+            other = link.earlier_article_id if link.article_id == article_id else link.article_id
+            self._links.get(other, {}).pop(key, None)
+            touched.add(other)
+        return touched
 
     def add(self, article: Article) -> list[BackgroundLink]:
         """Index one article's paragraphs; return the links it creates."""
-        if article.id in self._keys:
-            self.remove(article.id)
+        self.remove(article.id)
         p = self.params
         order = article_order_key(article)
-        links: list[BackgroundLink] = []
-        sentence_keys: list[str] = []
-        entry_keys: list[str] = []
-        everything: list[np.ndarray] = []
+        paragraphs: list[_Entry] = []
+        sentence_sets: list[np.ndarray] = []
+        owners: list[int] = []
         for index, text in body_paragraphs(article):
-            hashes = shingle_hashes(text, p.shingle_words)
+            hashes, sentence_hashes_list = paragraph_shingles(text, p.shingle_words)
             if len(hashes) < p.min_paragraph_shingles:
                 continue
-            everything.append(hashes)
-            entry = _Entry(article.id, index, order, hashes)
-            key = f"{article.id}#{index}"
-            candidates: set[str] = set()
-            for number, sentence in enumerate(sentences(text)):
-                sentence_hashes = shingle_hashes(sentence, p.shingle_words)
-                if len(sentence_hashes) < p.min_sentence_shingles:
+            for sentence_hashes in sentence_hashes_list:
+                if len(sentence_hashes) >= p.min_sentence_shingles:
+                    sentence_sets.append(sentence_hashes)
+                    owners.append(len(paragraphs))
+            paragraphs.append(_Entry(article.id, index, order, hashes))
+        links: list[BackgroundLink] = []
+        numbers = [self._next() for _ in paragraphs]
+        if sentence_sets:
+            keys = band_keys(self._hasher.signatures(sentence_sets), p.bands, p.rows)
+            owner_of_key = np.repeat(np.asarray(owners), p.bands)
+            owner_list = owner_of_key.tolist()
+            flat = keys.reshape(-1)
+            candidates = {(owner_list[pos], item) for pos, item in self._sentences.query(flat)}
+            for owner, item in sorted(candidates):
+                entry, other = paragraphs[owner], self._entries.get(item)
+                if other is None:
                     continue
-                minhash = self._minhash(sentence_hashes)
-                candidates.update(k.rpartition("#")[0] for k in self._lsh.query(minhash))
-                self._lsh.insert(f"{key}#{number}", minhash, check_duplication=False)
-                sentence_keys.append(f"{key}#{number}")
-            for other_key in sorted(candidates):
-                other = self._entries.get(other_key)
-                if other is None or other.article_id == article.id:
-                    continue
-                similarity = overlap_coefficient(hashes, other.hashes)
+                similarity = overlap_coefficient(entry.hashes, other.hashes)
                 if similarity >= p.min_overlap:
                     links.append(_directed_link(entry, other, similarity))
-            self._entries[key] = entry
-            entry_keys.append(key)
-        if everything:
-            whole = np.unique(np.concatenate(everything))
-            entry = _Entry(article.id, WHOLE_ARTICLE, order, whole)
-            minhash = self._minhash(whole)
-            for other_key in self._article_lsh.query(minhash):
-                other = self._entries[other_key]
-                similarity = jaccard(whole, other.hashes)
-                if similarity >= p.duplicate_jaccard:
-                    links.append(_directed_link(entry, other, similarity))
-            key = f"{article.id}#"
-            self._article_lsh.insert(key, minhash, check_duplication=False)
-            self._entries[key] = entry
-            entry_keys.append(key)
-        self._keys[article.id] = (sentence_keys, entry_keys)
+            self._sentences.insert(flat, np.asarray(numbers)[owner_of_key])
+        for number, entry in zip(numbers, paragraphs, strict=True):
+            self._entries[number] = entry
+        article_number = self._next()
+        if paragraphs:
+            links.extend(self._add_whole(article.id, order, paragraphs, article_number))
+        self._articles[article.id] = _Indexed(
+            article_number, order, article_fingerprint(article), numbers)
+        self._article_ids[article_number] = article.id
+        for link in links:
+            key = (link.article_id, link.paragraph_index,
+                   link.earlier_article_id, link.earlier_paragraph_index)
+            self._links.setdefault(link.article_id, {})[key] = link
+            self._links.setdefault(link.earlier_article_id, {})[key] = link
+        return links
+
+    def _whole_hashes(self, entries: Iterable[_Entry]) -> np.ndarray:
+        return np.unique(np.concatenate([entry.hashes for entry in entries]))
+
+    def _add_whole(self, article_id: str, order: tuple[str, str], paragraphs: list[_Entry],
+                   number: int) -> list[BackgroundLink]:
+        """Whole-article near-duplicates (re-posts, updated versions)."""
+        p = self.params
+        whole = self._whole_hashes(paragraphs)
+        signature = self._hasher.signatures([whole])
+        keys = band_keys(signature, p.article_bands, p.article_rows).reshape(-1)
+        links = []
+        entry = _Entry(article_id, WHOLE_ARTICLE, order, whole)
+        for other_number in sorted({item for _, item in self._whole.query(keys)}):
+            other_id = self._article_ids.get(other_number)
+            if other_id is None:
+                continue
+            known = self._articles[other_id]
+            other_whole = self._whole_hashes(self._entries[n] for n in known.entries)
+            similarity = jaccard(whole, other_whole)
+            if similarity >= p.duplicate_jaccard:
+                other = _Entry(other_id, WHOLE_ARTICLE, known.order, other_whole)
+                links.append(_directed_link(entry, other, similarity))
+        self._whole.insert(keys, np.full(len(keys), number))
         return links
 
     def save(self, path: Path) -> None:

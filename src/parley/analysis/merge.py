@@ -46,6 +46,8 @@ SAME_SENTENCE = 0.6
 COUNTRY_LEVEL = frozenset({"country", "government"})
 #: how the merged modality is chosen when reports disagree (after counting them)
 _MODALITY_PRIORITY = ("occurred", "demanded", "planned", "hypothetical", "negated")
+#: the PLOVER category that names an occasion when one sentence reports several actions
+OCCASION_PLOVER = "CONSULT"
 
 
 # --------------------------------------------------------------------------- actors
@@ -439,5 +441,71 @@ def merge_events(
     ordered = sorted(articles, key=article_order_key)
     actors = merge_actors(ordered)
     reports = collect_reports(ordered, list(links), actors)
-    merged = [_merge_cluster(cluster, actors) for cluster in cluster_reports(reports)]
+    merged = [_merge_occasion(occasion, actors)
+              for occasion in group_occasions(cluster_reports(reports))]
     return sorted(merged, key=timeline_sort_key)
+
+
+# --------------------------------------------------------------------------- occasions
+
+
+def _occasion_key(report: _Report) -> tuple[str, int, int, str | None, tuple[str, str]]:
+    """Reports with equal keys are actions of one occasion: one sentence, one date,
+    the same (unordered) participants."""
+    pair = sorted(actor.id if actor else "" for actor in (report.source, report.target))
+    span = report.event.sentence_span
+    return (report.article.id, span.start, span.end, report.date, (pair[0], pair[1]))
+
+
+def group_occasions(clusters: list[list[_Report]]) -> list[list[list[_Report]]]:
+    """Clusters that share an occasion (see ``_occasion_key``) grouped together.
+
+    "Putin and Abe met and agreed to ..." yields a meeting and an agreement from
+    one sentence: one real-world occasion, so one timeline entry listing both
+    actions.  Groups are the connected components, so they do not depend on the
+    order of ``clusters``; each group keeps the order it was given in.
+    """
+    parent = list(range(len(clusters)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_with: dict[tuple[str, int, int, str | None, tuple[str, str]], int] = {}
+    for number, cluster in enumerate(clusters):
+        for report in cluster:
+            other = first_with.setdefault(_occasion_key(report), number)
+            parent[find(number)] = find(other)
+    groups: dict[int, list[list[_Report]]] = {}
+    for number, cluster in enumerate(clusters):
+        groups.setdefault(find(number), []).append(cluster)
+    return list(groups.values())
+
+
+def _primary(cluster: list[_Report]) -> tuple[int, int, str]:
+    """Sort key of the action that names an occasion: a meeting or consultation
+    first, then the action most reports carry, then the lowest CAMEO code."""
+    codes = sorted(r.event.cameo for r in cluster)
+    meeting = any(r.event.plover == OCCASION_PLOVER for r in cluster)
+    return (0 if meeting else 1, -len(cluster), codes[0])
+
+
+def _merge_occasion(clusters: list[list[_Report]], actors: ActorTable) -> TimelineEvent:
+    """One timeline entry for an occasion; the actions besides the primary one are
+    listed in ``actions`` and their reports added to the entry's sources."""
+    ordered = sorted(clusters, key=_primary)
+    event = _merge_cluster(ordered[0], actors)
+    for cluster in ordered[1:]:
+        other = _merge_cluster(cluster, actors)
+        event.actions.append({"cameo": other.cameo, "plover": other.plover,
+                              "quad_class": other.quad_class, "goldstein": other.goldstein,
+                              "modality": other.modality})
+        event.reports.extend(other.reports)
+        known = {(q["article_id"], q["quote_id"]) for q in event.quotes}
+        event.quotes.extend(q for q in other.quotes if (q["article_id"], q["quote_id"]) not in known)
+        event.conflicts.extend(c for c in other.conflicts if c not in event.conflicts)
+    event.reports.sort(key=lambda r: (r["published"] or "~", r["article_id"], r["event_id"]))
+    event.quotes.sort(key=lambda q: (q["article_id"], q["quote_id"]))
+    return event

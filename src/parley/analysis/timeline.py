@@ -11,12 +11,15 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from parley.analysis.background import (
+    BackgroundIndex,
+    BackgroundParams,
+    article_order_key,
     background_paragraphs,
     find_background_links,
-    sort_links,
 )
 from parley.analysis.merge import merge_events
 from parley.errors import ParleyError
@@ -107,21 +110,58 @@ def timeline(
     return filter_timeline(events, dyad=dyad, date_from=date_from, date_to=date_to, actor=actor)
 
 
-def update_corpus(store: Store, settings: Settings | None = None) -> None:
-    """Recompute background links and the merged timeline of the whole store and save them.
+def background_index_path(store: Store) -> Path | None:
+    """Where the background index of a SQLite store is kept: next to its file
+    (``corpus.db`` -> ``corpus.db.background.pkl``).  Other stores keep none and
+    rebuild the index on each update (the result is the same, only slower)."""
+    path = getattr(store, "path", None)
+    if not isinstance(path, Path) or path.name == ":memory:":
+        return None
+    return path.with_name(path.name + ".background.pkl")
 
-    Paragraphs that recycle earlier text get ``background=True`` (saved only for
-    articles whose flags changed).
+
+def _load_index(path: Path | None) -> BackgroundIndex:
+    """The persisted index, or a fresh one when there is none, it cannot be read,
+    or it was built with other parameters."""
+    if path is not None and path.exists():
+        try:
+            index: BackgroundIndex | None = BackgroundIndex.load(path)
+        except Exception:  # a damaged or outdated file is only a cache: rebuild
+            index = None
+        if index is not None and index.params == BackgroundParams():
+            return index
+    return BackgroundIndex()
+
+
+def update_corpus(store: Store, settings: Settings | None = None) -> None:
+    """Bring background links and the merged timeline up to date with the store.
+
+    Background detection is incremental: the persisted index is compared with
+    the stored articles, and only new, changed (other date or body) or deleted
+    articles are added to or removed from it; only the articles whose links
+    changed get their links rewritten.  The result equals a recomputation from
+    scratch (the index's links do not depend on the order articles arrive in).
+    ``Paragraph.background`` flags are saved for articles whose flags changed.
+    The merged timeline is recomputed from every article's events.
     """
+    path = background_index_path(store)
+    index = _load_index(path)
     articles = list(store.iter_articles())
-    links, events = compute_corpus(articles)
-    by_article: dict[str, list[BackgroundLink]] = {}
-    for link in links:
-        by_article.setdefault(link.article_id, []).append(link)
-    recycled = background_paragraphs(links)
+    present = {article.id for article in articles}
+    touched: set[str] = set()
+    for gone in sorted(index.article_ids() - present):
+        touched |= index.remove(gone)
+    for article in sorted(articles, key=article_order_key):
+        if index.is_current(article):
+            continue
+        touched |= index.remove(article.id) | {article.id}
+        for link in index.add(article):
+            touched |= {link.article_id, link.earlier_article_id}
     for article in articles:
-        store.replace_background_links(article.id, sort_links(by_article.get(article.id, [])))
-        flags = recycled.get(article.id, set())
+        links = index.links_of(article.id)
+        if article.id in touched:
+            store.replace_background_links(article.id, links)
+        flags = background_paragraphs(links).get(article.id, set())
         changed = False
         for paragraph in article.paragraphs:
             if paragraph.background != (paragraph.index in flags):
@@ -129,7 +169,9 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
                 changed = True
         if changed:
             store.save_annotations(article)
-    store.replace_timeline(events)
+    if path is not None and touched:
+        index.save(path)
+    store.replace_timeline(merge_events(articles, index.all_links()))
 
 
 # --------------------------------------------------------------------------- output

@@ -132,8 +132,8 @@ def process_store(
     calling process is the only writer.  ``engine="dask"`` runs the batches on a
     Dask cluster (``scheduler`` URL, or a LocalCluster).  ``stages`` overrides
     the registered analysis stages (tests inject a failing one this way).
-    The cross-article step runs when anything was processed (``corpus_step=False``
-    skips it), so a run with nothing to do costs one query.
+    The cross-article step runs when anything was processed or a killed run left it
+    owed (``corpus_step=False`` skips it), so a run with nothing to do costs two queries.
     """
     if engine not in ENGINES:
         raise ParleyError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
@@ -161,7 +161,7 @@ def process_store(
         store.save_annotations(article)
         _count(report, article)
 
-    if corpus_step and report.processed:
+    if corpus_step and (report.processed or store.corpus_stale()):
         report.corpus_updated = update_corpus(store, settings)
     report.seconds = time.perf_counter() - started
     return report

@@ -3,9 +3,10 @@
 Articles arrive as a stream and leave as a stream in the same order; at most
 ``2 × workers`` batches are in flight, so memory does not grow with the corpus.
 With one worker everything runs in this process (``nlp.pipe`` over the batch);
-with more, each worker process loads the spaCy pipeline and the knowledge once
-and handles whole batches (parse *and* stages), which parallelises the stages
-too — spaCy's own ``n_process`` would leave them on one core.
+with more, worker processes (forked where the platform allows, so that they
+share the pipeline and knowledge loaded once here) handle whole batches — parse
+*and* stages, which parallelises the stages too; spaCy's own ``n_process``
+would leave them on one core.
 """
 
 from __future__ import annotations
@@ -47,9 +48,18 @@ def process_articles(
         for batch in batches:
             yield from annotate_batch(batch, stages, context, signature)
         return
-    spawn = multiprocessing.get_context("spawn")
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Load the pipeline and knowledge once here; forked workers share them
+        # (copy-on-write) and start at once, as spaCy's own n_process does.
+        warm = warm_context(context or Context(settings=settings))
+        method, initargs = "fork", (warm,)
+    else:
+        method, initargs = "spawn", (Context(settings=settings),)
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=spawn, initializer=_init_worker, initargs=(settings,)
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=initargs,
     ) as pool:
         in_flight: deque[Future[list[Article]]] = deque()
         for batch in batches:
@@ -121,17 +131,28 @@ def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
+def warm_context(context: Context) -> Context:
+    """Load the spaCy pipeline, the knowledge base and the codebook now (those that exist)."""
+    _ = context.nlp
+    for name in ("knowledge", "codebook"):
+        try:
+            getattr(context, name)
+        except ImportError:
+            pass
+    return context
+
+
 # ----------------------------------------------------------------- worker processes
-# Each worker process builds its Context (spaCy pipeline, knowledge, codebook) once,
-# in the pool initializer, and keeps it for every batch it is given.
+# Each worker process keeps one Context (spaCy pipeline, knowledge, codebook) for
+# every batch it is given: inherited from the parent when forked, loaded once in
+# the pool initializer when spawned.
 
 _worker_context: Context | None = None
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(context: Context) -> None:
     global _worker_context
-    _worker_context = Context(settings=settings)
-    _ = _worker_context.nlp
+    _worker_context = warm_context(context)
 
 
 def _annotate_in_worker(batch: list[Article], stages: list[Stage], signature: str) -> list[Article]:

@@ -18,6 +18,7 @@ import codecs
 import glob
 import json
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,11 @@ def read_file(path: Path, settings: Settings) -> Iterator[RawDocument | InputErr
     """Read one file: every article in it, or one error saying why it cannot be read."""
     source = str(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # opening a named pipe would wait forever
+            yield InputError(source, "not a regular file (named pipe, socket or device)")
+            return
+        size = status.st_size
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except OSError as exc:
@@ -160,13 +165,13 @@ def detect_format(text: str, suffix: str = "") -> str:
         first_line = start.split("\n", 1)[0]
         try:
             return "jsonl" if isinstance(json.loads(first_line), dict) else "JSON"
-        except ValueError:
+        except (ValueError, RecursionError):
             return "JSON"
     if start.startswith("["):
         try:
             json.loads(text)
             return "JSON array"
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     if lowered.startswith("<?xml") or lowered.startswith("<rss") or lowered.startswith("<feed"):
         if _FEED_ROOT.search(start):
@@ -193,6 +198,15 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 raise ValueError(
                     f"invalid {codec} after its byte-order mark: {exc.reason}"
                 ) from None
+    utf16 = _bomless_utf16(data[:SNIFF_BYTES])
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"invalid {utf16} (no byte-order mark): {exc.reason}") from None
+        if _control_share(text) > MAX_CONTROL_SHARE:
+            raise ValueError("binary file, not text")
+        return text, f"{utf16} (no BOM)"
     if _looks_binary(data[:SNIFF_BYTES]):
         raise ValueError("binary file, not text")
     try:
@@ -215,7 +229,21 @@ def _looks_binary(head: bytes) -> bool:
         return False
     if head.startswith(_BINARY_MAGIC):
         return True
-    return b"\x00" in head
+    return b"\x00" in head and _bomless_utf16(head) is None
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """``utf-16-le``/``-be`` for UTF-16 text without a byte-order mark (mostly Latin
+    script, so every other byte is zero), else None."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    even_zeros, odd_zeros = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
+    if odd_zeros >= 0.9 * pairs and even_zeros <= 0.01 * pairs:
+        return "utf-16-le"
+    if even_zeros >= 0.9 * pairs and odd_zeros <= 0.01 * pairs:
+        return "utf-16-be"
+    return None
 
 
 def _control_share(text: str) -> float:
@@ -235,7 +263,7 @@ def _looks_like_jsonl(head: bytes) -> bool:
         try:
             if isinstance(json.loads(line), dict):
                 return True
-        except ValueError:
+        except (ValueError, RecursionError):  # nesting deeper than the parser's stack
             continue
     return False
 
@@ -270,6 +298,9 @@ def _read_jsonl(path: Path, settings: Settings) -> Iterator[RawDocument | InputE
                 continue
             except ValueError as exc:
                 yield InputError(source, f"invalid JSON: {exc}")
+                continue
+            except RecursionError:
+                yield InputError(source, "invalid JSON: nested too deeply")
                 continue
             yield jsonl_record(record, source)
 

@@ -114,6 +114,9 @@ class Resolver:
             return
         if actor_id not in self.actors:
             self.actors[actor_id] = _copy(actor)
+            held = self.kb.offices_at(actor_id, self.day) if self.day else []
+            if held:  # the code of the office held when the article was written
+                self.actors[actor_id].code = held[0].code
         if actor.kind != "person":
             self.last_of_kind[actor.kind] = actor_id
             return

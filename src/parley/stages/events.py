@@ -17,13 +17,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from parley.knowledge.codebook import Codebook, Pattern
-from parley.model import Article, Event, Granularity, Mention, Modality, Span, TimeExpr
+from parley.model import Actor, Article, Event, Granularity, Mention, Modality, Span, TimeExpr
 from parley.pipeline import Context, register
 from parley.stages.timex import publication_day, value_interval, verb_tense
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
+
+    from parley.knowledge import Knowledge
 
 #: dependents that open a clause of their own (their words are not this clause's)
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "csubj", "csubjpass", "parataxis", "conj"})
@@ -48,7 +50,7 @@ BACKGROUND_AGE_DAYS = 365
 def code_events(article: Article, context: Context) -> Article:
     """Fill ``article.events`` with one coded event per trigger in the text."""
     doc = context.doc if context.doc is not None else context.nlp(article.text)
-    article.events = extract_events(article, doc, context.codebook)
+    article.events = extract_events(article, doc, context.codebook, context.knowledge)
     return article
 
 
@@ -63,10 +65,13 @@ class _Trigger:
 class _Reader:
     """The lookups one article needs: token -> mention, token -> time expression, ..."""
 
-    def __init__(self, article: Article, doc: Doc, codebook: Codebook) -> None:
+    def __init__(
+        self, article: Article, doc: Doc, codebook: Codebook, knowledge: Knowledge | None = None
+    ) -> None:
         self.article = article
         self.doc = doc
         self.book = codebook
+        self.kb = knowledge
         self.anchor = publication_day(article)
         self.mention_at: dict[int, Mention] = {}
         for mention in sorted(article.mentions, key=lambda m: m.span.end - m.span.start):
@@ -133,6 +138,7 @@ class _Reader:
     def _phrase_actors(self, token: Token) -> list[str]:
         mention = self.mention_at.get(token.i)
         if mention is not None and mention.actor_id is not None:
+            self._give_country(mention.actor_id, token)
             return [mention.actor_id]
         if token.lemma_.lower() in DYAD_NOUNS and self._is_dyad_phrase(token):
             return list(self.dyad)
@@ -150,7 +156,71 @@ class _Reader:
             for child in token.children:
                 if child.dep_ == "poss" and child.lemma_.lower() in DYAD_NOUNS:
                     found.extend(self._phrase_actors(child))
+        if not found and token.pos_ in ("NOUN", "PROPN"):
+            group = self._national_group(token)
+            if group is not None:
+                found.append(group)
         return found
+
+    # ----------------------------------------------------------------- countries
+
+    def _phrase_country(self, head: Token) -> str | None:
+        """ISO-3 of a country adjective, demonym or name modifying ``head`` ("Iraqi police",
+        "Bosnian Serbs", "Nigeria's ambassador"), or of the head itself ("Palestinians")."""
+        if self.kb is None:
+            return None
+        words = [head] + [
+            t
+            for c in head.children
+            if c.dep_ in ("amod", "compound", "poss", "nmod", "npadvmod") and c.i < head.i
+            for t in c.subtree
+        ]
+        for word in sorted(words, key=lambda t: t.i):
+            country = self.kb.country_of_adjective(word.text)
+            if country is not None:
+                return country
+        return None
+
+    def _give_country(self, actor_id: str, head: Token) -> None:
+        """An actor unknown to the knowledge base takes the country its phrase names
+        ("Serbian President <unknown name>")."""
+        actor = self.article.actor(actor_id)
+        if actor is None or actor.in_kb or actor.country is not None:
+            return
+        country = self._phrase_country(head)
+        if country is not None:
+            actor.country = country
+
+    def _national_group(self, head: Token) -> str | None:
+        """An actor for a phrase the actors stage left unnamed but whose country it states
+        ("the Israeli army", "Afghan rebels"): a group of that country, traced by a mention."""
+        country = self._phrase_country(head)
+        if country is None or self.kb is None:
+            return None
+        start = min([head.i] + [c.left_edge.i for c in head.children if c.i < head.i])
+        while start < head.i and self.doc[start].dep_ in ("det", "predet", "nummod", "quantmod"):
+            start += 1
+        phrase = self.doc[start : head.i + 1]
+        actor_id = f"{country}-{head.lemma_.lower()}"
+        if self.article.actor(actor_id) is None:
+            known = self.kb.countries.get(country)
+            self.article.actors.append(
+                Actor(
+                    id=actor_id,
+                    name=phrase.text,
+                    kind="group",
+                    country=country,
+                    code=known.cameo if known is not None else None,
+                    in_kb=False,
+                )
+            )
+        mention = Mention(
+            Span(phrase.start_char, phrase.end_char), phrase.text, actor_id, kind="group"
+        )
+        self.article.mentions.append(mention)
+        for item in phrase:
+            self.mention_at.setdefault(item.i, mention)
+        return actor_id
 
     @staticmethod
     def _is_dyad_phrase(token: Token) -> bool:
@@ -164,18 +234,29 @@ class _Reader:
         lemma = token.lemma_.lower()
         is_verb = token.pos_ == "VERB"
         is_noun = token.pos_ in ("NOUN", "PROPN")
-        if not (is_verb or is_noun):
+        is_adjective = token.pos_ == "ADJ"
+        if not (is_verb or is_noun or is_adjective):
             return None
         for pattern in self.book.candidates(lemma):
-            phrases = pattern.verbs if is_verb else pattern.nouns
+            if is_adjective and not (pattern.intent and _governs_infinitive(token)):
+                continue  # only "willing/ready to <act>" counts among adjectives
+            phrases = pattern.nouns if is_noun else pattern.verbs
             if not any(self._phrase_matches(token, phrase) for phrase in phrases):
                 continue
             if pattern.objects and not (self._object_lemmas(token, is_noun) & pattern.objects):
                 continue
-            if is_noun and not self._anchored(token):
+            if is_noun and (not self._anchored(token) or self._object_of_trigger(token)):
                 continue
             return _Trigger(token, pattern, pattern.code, is_noun)
         return None
+
+    def _object_of_trigger(self, noun: Token) -> bool:
+        """"lodged a protest", "imposed sanctions": the verb's own pattern already codes
+        this object noun, so the noun is not a second event."""
+        if noun.dep_ not in ("dobj", "obj") or noun.head.pos_ != "VERB":
+            return False
+        trigger = self.match(noun.head)
+        return trigger is not None and noun.lemma_.lower() in trigger.pattern.objects
 
     @staticmethod
     def _phrase_matches(token: Token, phrase: str) -> bool:
@@ -297,10 +378,17 @@ class _Reader:
                         return self.actors_of(pobj), passive
             for child in current.children:
                 if child.dep_ in ("nsubj", "csubj"):
-                    return self.actors_of(child), passive
+                    found = self.actors_of(child)
+                    if not found and child.pos_ == "PRON" and current.dep_ == "ccomp":
+                        # "Syria says it is willing ...": the speaker speaks of itself
+                        found, _ = self.subject_of(current.head)
+                    return found, passive
             if passive:
                 return [], True
-            if current.dep_ in ("xcomp", "conj", "advcl", "acl") and current.head is not current:
+            if (
+                current.dep_ in ("xcomp", "conj", "advcl", "acl", "acomp")
+                and current.head is not current
+            ):
                 current = current.head
                 continue
             break
@@ -322,11 +410,15 @@ def _background_ranges(article: Article) -> list[tuple[int, int]]:
     return ranges
 
 
-def extract_events(article: Article, doc: Doc, codebook: Codebook) -> list[Event]:
-    """Every coded event in the article, in text order."""
-    reader = _Reader(article, doc, codebook)
+def extract_events(
+    article: Article, doc: Doc, codebook: Codebook, knowledge: Knowledge | None = None
+) -> list[Event]:
+    """Every coded event in the article, in text order.  With ``knowledge``, phrases
+    that state a country ("Iraqi police") give their actors that country."""
+    reader = _Reader(article, doc, codebook, knowledge)
     events: list[Event] = []
     for sentence in doc.sents:
+        found: list[tuple[Token, Event]] = []
         for token in sentence:
             trigger = reader.match(token)
             if trigger is not None and not trigger.pattern.complement_only:
@@ -334,12 +426,100 @@ def extract_events(article: Article, doc: Doc, codebook: Codebook) -> list[Event
                     complement = reader.complement_code(token)
                     if complement is not None:
                         trigger.code = codebook.intent_code(complement)
-                events.append(_build_event(reader, trigger, sentence, len(events)))
+                event = _build_event(reader, trigger, sentence, 0)
+                found.append((token, _stated_future(reader, token, event)))
             elif trigger is None and token.pos_ in ("VERB", "AUX"):
-                demand = _demand_event(reader, token, sentence, len(events))
+                demand = _demand_event(reader, token, sentence, 0)
                 if demand is not None:
-                    events.append(demand)
+                    found.append((token, demand))
+        events.extend(_without_carriers(found))
+    for number, event in enumerate(events, start=1):
+        event.id = f"{article.id}-ev{number}"
     return events
+
+
+def _governs_infinitive(token: Token) -> bool:
+    """"ready to hand over", "willing to withdraw": the adjective takes a to-clause."""
+    return any(
+        c.dep_ in ("xcomp", "ccomp")
+        and any(a.lower_ == "to" for a in c.children if a.dep_ == "aux")
+        for c in token.children
+    )
+
+
+#: auxiliaries that put a clause in the future ("will give", "would boycott")
+FUTURE_AUX = frozenset({"will", "would", "shall", "'ll"})
+
+
+def _stated_future(reader: _Reader, token: Token, event: Event) -> Event:
+    """A material act in the future tense is not (yet) an act: CAMEO codes "X will provide
+    aid" as an intent (03x) and "X would boycott" as a threat (13x).  Meetings keep their
+    04x code with modality "planned" (see codebook.yaml)."""
+    if event.modality != "planned" or token.pos_ != "VERB":
+        return event
+    if not any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in token.children):
+        return event
+    code = reader.book.intent_codes.get(event.cameo[:2])
+    if code is None or event.cameo[:2] == "04":
+        return event
+    info = reader.book.code(code)
+    event.cameo, event.plover = code, info.plover
+    event.quad_class, event.goldstein = info.quad_class, info.goldstein
+    event.modality = "occurred"
+    return event
+
+
+def _without_carriers(found: list[tuple[Token, Event]]) -> list[Event]:
+    """Drop a bare statement ("said", "announced") that only carries another coded event
+    of its sentence ("X attacked Y, officials said"): CAMEO's 010 is for statements not
+    otherwise specified, and the speaker stays on record as the quote's speaker."""
+    found = [(token, event) for token, event in found if not _is_conditional(event)]
+    if any(not _is_fragment(token, event) for token, event in found):
+        found = [(token, event) for token, event in found if not _is_fragment(token, event)]
+    acts = [
+        token
+        for token, event in found
+        if event.plover != "STATEMENT" and event.modality != "hypothetical"
+    ]
+    kept = []
+    for token, event in found:
+        if event.cameo == "010" and any(_reports(token, act) for act in acts):
+            continue
+        kept.append(event)
+    return kept
+
+
+#: dependencies of a verb that modifies or qualifies another clause rather than heading one
+SUBORDINATE_DEPS = frozenset({"advcl", "acl", "relcl", "pcomp", "amod", "csubj", "csubjpass"})
+
+
+def _is_conditional(event: Event) -> bool:
+    """A condition inside another clause ("only if all troops were pulled out"): nobody
+    acts and nothing happened, so it is part of the statement, not an event of its own."""
+    return event.modality == "hypothetical" and event.source_id is None and event.target_id is None
+
+
+def _is_fragment(token: Token, event: Event) -> bool:
+    """A modifier inside another event's sentence ("ways to reach an agreement", "the
+    planned meeting") with nobody acting in it: detail of that event, not one of its own."""
+    if event.source_id is not None or event.target_id is not None:
+        return False
+    return token.pos_ in ("VERB", "ADJ") and token.dep_ in SUBORDINATE_DEPS
+
+
+def _reports(statement: Token, act: Token) -> bool:
+    """Whether ``act`` lies in what the statement verb reports (not in its subject)."""
+    if act.i == statement.i:
+        return False
+    said = {t.i for t in statement.subtree}
+    speaker = {
+        t.i for c in statement.children if c.dep_ in SUBJECT_DEPS for t in c.subtree
+    }
+    if act.i in said:
+        return act.i not in speaker
+    if statement.dep_ == "parataxis" or (statement.dep_ == "ccomp" and statement.i > act.i):
+        return act.i in {t.i for t in statement.head.subtree}
+    return False
 
 
 def _build_event(reader: _Reader, trigger: _Trigger, sentence: SpacySpan, number: int) -> Event:
@@ -460,6 +640,12 @@ def _participants(reader: _Reader, trigger: _Trigger, verb: Token) -> tuple[list
         for child in token.children:
             if child.dep_ in ("dobj", "dative", "iobj") and not passive:
                 targets.extend(reader.actors_of(child))
+                # "provide aid to Ukraine", "impose sanctions on Iran"
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("to", "on", "against", "for"):
+                        for pobj in prep.children:
+                            if pobj.dep_ == "pobj":
+                                targets.extend(reader.actors_of(pobj))
             if child.dep_ == "prep" and child.lower_ in ("with", "to", "on", "against", "from"):
                 for pobj in child.children:
                     if pobj.dep_ == "pobj":

@@ -261,7 +261,7 @@ class _Extractor:
             if region[1] <= cue_start:
                 gap = self.text[region[1] : cue_start]
                 if (len(gap) <= _BEFORE_CUE_GAP and "\n" not in gap and '"' not in gap
-                        and not re.search(r"[.!?]\s", gap) and self._closes_clause(region)):
+                        and not _ends_sentence(gap) and self._closes_clause(region)):
                     self.used_regions.add(region)
                     self.add("direct", _inner(self.text, region), cue)
                     attached = True
@@ -327,11 +327,14 @@ class _Extractor:
             words = [t for t in words if not (token.i <= t.i <= token.i + 1)]
         else:
             clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
-            if not clauses and token.dep_ in _CLAUSE_DEPS and token.head.i < token.i:
+            if clauses:
+                words = [t for c in clauses for t in c.subtree]
+            elif self._parenthetical(token):
+                # "..., Graham said, since ...": the cue hangs on the clause it reports
+                own = set(token.subtree)
+                words = [t for t in token.head.subtree if t not in own]
+            else:
                 return
-            if not clauses:
-                return
-            words = [t for c in clauses for t in c.subtree]
         line_start, line_end = self.line(token.idx)
         words = [t for t in words if line_start <= t.idx < line_end]
         # the content lies on one side of the cue and never includes the speaker
@@ -360,10 +363,22 @@ class _Extractor:
             kind = "indirect"
         self.add(kind, Span(start, end), cue)
 
+    def _parenthetical(self, token: Token) -> bool:
+        """A cue inserted in the clause it reports: no subordinator ("as X said"),
+        attached to a verb before it, set off by commas."""
+        head = token.head
+        if token.dep_ not in ("parataxis", "ccomp", "advcl") or head.i > token.i:
+            return False
+        if head.pos_ not in ("VERB", "AUX") or any(c.dep_ == "mark" for c in token.children):
+            return False
+        first = min(t.i for t in token.subtree)
+        return self.doc[first].text == "," or (first > 0 and self.doc[first - 1].text == ",")
+
     # ---------------------------------------------------------------- continuations
 
     def continuations(self) -> None:
-        """Quoted passages without a cue that follow a direct quote: same speaker."""
+        """Quoted passages without a cue that follow a direct quote, or run on into
+        one in the next paragraph: same speaker and cue."""
         for region in self.regions:
             if region in self.used_regions:
                 continue
@@ -378,6 +393,18 @@ class _Extractor:
                 continue
             self.used_regions.add(region)
             self.add("direct", _inner(self.text, region), None, inherited=last)
+        # a paragraph left open ("...) runs on into the next one, which may carry the cue
+        for region in reversed(self.regions):
+            if region in self.used_regions or self.text[region[1] - 1] in "\"”":
+                continue
+            after = [q for q in self.quotes if q.kind == "direct" and q.span.start > region[1]]
+            if not after:
+                continue
+            following = min(after, key=lambda q: q.span.start)
+            if self.text[region[1] : following.span.start].count("\n\n") > 1:
+                continue
+            self.used_regions.add(region)
+            self.add("direct", _inner(self.text, region), None, inherited=following)
 
     def _starts_sentence(self, char: int) -> bool:
         line_start = self.text.rfind("\n", 0, char) + 1
@@ -398,6 +425,15 @@ class _Extractor:
         for n, quote in enumerate(self.quotes, start=1):
             quote.id = f"{self.article.id}-q{n}"
         return self.quotes
+
+
+def _ends_sentence(gap: str) -> bool:
+    """A full stop in ``gap`` that ends a sentence, not an abbreviation ("Mr. Obama")."""
+    for match in re.finditer(r"(\S*)[.!?]\s", gap):
+        word = match.group(1)
+        if not (word[:1].isupper() and len(word) <= 4):
+            return True
+    return False
 
 
 def _inner(text: str, region: tuple[int, int]) -> Span:

@@ -94,6 +94,9 @@ class TimelineEvent:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     #: the sentence of the most precise report
     sentence: str | None = None
+    #: other actions of the same occasion (one sentence, date and pair of participants),
+    #: besides the primary ``cameo``: cameo, plover, quad_class, goldstein, modality
+    actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Store(ABC):
@@ -175,3 +178,8 @@ class Store(ABC):
 
     @abstractmethod
     def timeline_events(self) -> list[TimelineEvent]: ...
+
+    def corpus_stale(self) -> bool:
+        """Annotations changed since the timeline was last replaced (a run was killed
+        before its cross-article step finished): the next run must redo it."""
+        return False

@@ -202,6 +202,14 @@ def _initial_schema(conn: Connection, dialect: Dialect) -> None:
     dialect.create_fulltext(conn)
 
 
+@migration(2, "corpus_state: whether the cross-article step is owed after annotations changed")
+def _corpus_state(conn: Connection, dialect: Dialect) -> None:
+    # one row; ``stale`` is set with every annotation write and cleared with the
+    # timeline's, so a run killed in between redoes the cross-article step
+    _run(conn, "CREATE TABLE corpus_state (id INTEGER PRIMARY KEY, stale INTEGER NOT NULL);"
+               "INSERT INTO corpus_state (id, stale) VALUES (1, 0)")
+
+
 def current_version(conn: Connection) -> int:
     row = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar()
     return int(row or 0)

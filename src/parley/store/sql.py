@@ -299,6 +299,7 @@ class SqlStore(Store):
                 conn.execute(text(f"DELETE FROM {table} WHERE article_id = :id"),
                              {"id": article.id})
             self._insert_annotations(conn, article)
+            conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0"))
             if article.paragraphs:
                 conn.execute(
                     text("UPDATE paragraphs SET background = :background "
@@ -480,6 +481,7 @@ class SqlStore(Store):
     def replace_timeline(self, events: list[TimelineEvent]) -> None:
         with self._write() as conn:
             conn.execute(text("DELETE FROM timeline"))
+            conn.execute(text("UPDATE corpus_state SET stale = 0"))
             if events:
                 conn.execute(
                     text("INSERT INTO timeline (id, event_date, seq_no, record) "
@@ -487,6 +489,10 @@ class SqlStore(Store):
                     [{"id": e.id, "event_date": e.date, "seq_no": n, "record": _dumps(e)}
                      for n, e in enumerate(events)],
                 )
+
+    def corpus_stale(self) -> bool:
+        with self._read() as conn:
+            return bool(conn.execute(text("SELECT stale FROM corpus_state")).scalar())
 
     def timeline_events(self) -> list[TimelineEvent]:
         with self._read() as conn:
