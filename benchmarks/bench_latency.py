@@ -108,7 +108,8 @@ def main() -> None:
                               date_to="2019-12-31")),
             ("events --actor JPN (limit 100)", lambda: store.events(actor="JPN", limit=100)),
             ("search treaty (20 hits)", lambda: store.search("treaty", limit=20)),
-            ('search "islands summit" (phrase)', lambda: store.search('"islands summit"', limit=20)),
+            ('search "islands summit" (phrase)',
+             lambda: store.search('"islands summit"', limit=20)),
             ("search fisheries sanctions memorandum",
              lambda: store.search("fisheries sanctions memorandum", limit=20)),
         ]

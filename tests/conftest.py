@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PARLEY_SHARED", ROOT.parent / "shared")).resolve()
-SEEDS = SHARED / "corpus" / "seeds"
-EVAL = SHARED / "eval"
+from paths import EVAL, ROOT, SEEDS, SHARED, seed_path, seed_paths
 
-
-def seed_paths() -> list[Path]:
-    return sorted(SEEDS.glob("*.txt"))
-
-
-def seed_path(number: str) -> Path:
-    """The seed file whose name starts with ``number`` (e.g. ``"000"``)."""
-    (path,) = SEEDS.glob(f"{number}_*.txt")
-    return path
+__all__ = ["EVAL", "ROOT", "SEEDS", "SHARED", "seed_path", "seed_paths"]
 
 
 @pytest.fixture(scope="session")

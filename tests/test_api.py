@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import parley
-from conftest import seed_path, seed_paths
 from parley.api import IngestItem, explicit_date, ingest
 from parley.errors import InputError
 from parley.model import to_dict
 from parley.store import open_store
+from paths import seed_path, seed_paths
 
 SMALL_PAGE = """<html><head><title>Ministers agree on fishing quotas</title></head>
 <body><nav>Home | World | Markets</nav><article><h1>Ministers agree on fishing quotas</h1>
@@ -86,10 +86,9 @@ def test_process_empty_text_is_an_input_error(empty: str) -> None:
 # --------------------------------------------------------------------------- ingest
 
 
-@pytest.mark.xfail(strict=True, reason="the subpackage parley.ingest (readers) replaces the "
-                   "lazy parley.ingest function once imported: one of the two needs renaming")
 def test_public_ingest_is_the_function() -> None:
-    import parley.ingest.readers
+    """Importing the readers must not shadow the public ``parley.ingest`` function."""
+    import parley.inputs.readers
 
     assert callable(parley.ingest)
 

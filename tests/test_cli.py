@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import seed_path
 from parley.cli import app
+from paths import seed_path
 
 runner = CliRunner()
 

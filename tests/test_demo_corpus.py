@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import seed_paths
 from parley.api import demo_corpus_dir
 from parley.errors import ParleyError
-from parley.ingest.readers import read_file
+from parley.inputs.readers import read_file
 from parley.model import Article, RawDocument
 from parley.pipeline import get_stage
 from parley.settings import Settings
+from paths import seed_paths
 
 CORPUS = demo_corpus_dir()
 

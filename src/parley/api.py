@@ -53,7 +53,7 @@ def process(
 def process_file(path: str | Path, settings: Settings | None = None) -> Article:
     """Clean, date and annotate the first article of a file (any input format or
     encoding the readers accept); an unreadable file raises ``InputError``."""
-    from parley.ingest.readers import read_file
+    from parley.inputs.readers import read_file
 
     settings = settings or Settings()
     for item in read_file(Path(path), settings):
@@ -78,7 +78,7 @@ def process_raw(raw: RawDocument, published: str | None = None, *,
 
 def read_text(text: str, source: str) -> RawDocument:
     """The first article in ``text`` (format detected from the content)."""
-    from parley.ingest.readers import parse_text
+    from parley.inputs.readers import parse_text
 
     for item in parse_text(text, source):
         if isinstance(item, InputError):
@@ -207,7 +207,7 @@ def ingest(
     once per input with its :class:`IngestItem`.
     """
     settings = settings or Settings()
-    from parley.ingest.readers import read_inputs
+    from parley.inputs.readers import read_inputs
 
     report = IngestReport()
     context = Context(settings)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import seed_path
 from parley.analysis.background import (
     WHOLE_ARTICLE,
     BackgroundIndex,
@@ -19,6 +18,7 @@ from parley.analysis.background import (
     shingle_hashes,
 )
 from parley.model import Article, Paragraph, PublicationDate
+from paths import seed_path
 
 # publication dates of the seeds (facts, read from their datelines)
 PUBLISHED = {"000": "2019-05-10", "001": "2015-10-08", "002": "2018-12-07",

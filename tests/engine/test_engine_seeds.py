@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 import parley
-from conftest import SEEDS
 from parley.api import ingest
 from parley.engine import ProcessReport, analysis_stages, process_inputs, process_store
 from parley.model import to_dict
 from parley.settings import Settings
+from paths import SEEDS
 
 
 def _ingest(folder: Path) -> Settings:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from engine_fakes import POISON, STAGES, MemoryStore
 
-from conftest import seed_paths
 from parley.engine import process_store, stage_signature
 from parley.engine.local import batched
 from parley.model import Article, to_dict
 from parley.settings import Settings
+from paths import seed_paths
 
 SETTINGS = Settings(batch_size=2)
 

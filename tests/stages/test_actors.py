@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from conftest import ROOT, seed_path
 from parley.model import Article, PublicationDate
 from parley.pipeline import Context, get_stage
+from paths import ROOT, seed_path
 
 SEED_DAYS = {"000": "2019-05-10", "001": "2015-10-08", "002": "2018-12-07",
              "003": "2019-05-10", "004": "2019-02-25"}

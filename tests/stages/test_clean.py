@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import seed_path, seed_paths
 from goldcheck import clean as gold_clean
 from parley.model import RawDocument
 from parley.settings import Settings
 from parley.stages.clean import clean, content_id, learn_outlet_chrome, match_dateline
+from paths import seed_path, seed_paths
 
 SETTINGS = Settings()
 GOLD = Path(__file__).resolve().parents[1] / "gold"

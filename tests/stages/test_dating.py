@@ -10,13 +10,13 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conftest import seed_path
 from goldcheck import dating as gold_dating
 from parley.model import Article, RawDocument
 from parley.pipeline import Context, check_order, get_stage
 from parley.settings import Settings
 from parley.stages.clean import clean
 from parley.stages.dating import date_article, dated_references, resolve_date
+from paths import seed_path
 
 SETTINGS = Settings()
 GOLD = Path(__file__).resolve().parents[1] / "gold"

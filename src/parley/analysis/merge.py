@@ -504,7 +504,8 @@ def _merge_occasion(clusters: list[list[_Report]], actors: ActorTable) -> Timeli
                               "modality": other.modality})
         event.reports.extend(other.reports)
         known = {(q["article_id"], q["quote_id"]) for q in event.quotes}
-        event.quotes.extend(q for q in other.quotes if (q["article_id"], q["quote_id"]) not in known)
+        event.quotes.extend(q for q in other.quotes
+                            if (q["article_id"], q["quote_id"]) not in known)
         event.conflicts.extend(c for c in other.conflicts if c not in event.conflicts)
     event.reports.sort(key=lambda r: (r["published"] or "~", r["article_id"], r["event_id"]))
     event.quotes.sort(key=lambda q: (q["article_id"], q["quote_id"]))

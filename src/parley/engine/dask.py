@@ -145,7 +145,7 @@ def input_units(inputs: Iterable[str | Path], per_unit: int) -> Iterator[Unit]:
     Plain files are grouped, JSON Lines files are cut into line ranges (only the
     line count is read here, not the content), each Parquet shard is one unit.
     """
-    from parley.ingest.readers import _expand
+    from parley.inputs.readers import _expand
 
     files: list[str] = []
     for item in inputs:
@@ -275,7 +275,7 @@ def ingest_task(
 
 
 def _read_unit(unit: Unit, settings: Settings) -> Iterator[RawDocument | Article | InputError]:
-    from parley.ingest.readers import read_file
+    from parley.inputs.readers import read_file
 
     kind = unit[0]
     if kind == "files":
@@ -293,7 +293,7 @@ def _read_jsonl_range(
     """Lines ``first`` to ``last`` (0-based, end exclusive) of a JSON Lines file."""
     import json
 
-    from parley.ingest.readers import jsonl_record
+    from parley.inputs.readers import jsonl_record
 
     with path.open("rb") as handle:
         for line_no, line in enumerate(islice(handle, first, last), start=first + 1):

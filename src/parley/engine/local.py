@@ -11,6 +11,7 @@ would leave them on one core.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -135,10 +136,8 @@ def warm_context(context: Context) -> Context:
     """Load the spaCy pipeline, the knowledge base and the codebook now (those that exist)."""
     _ = context.nlp
     for name in ("knowledge", "codebook"):
-        try:
+        with contextlib.suppress(ImportError):
             getattr(context, name)
-        except ImportError:
-            pass
     return context
 
 

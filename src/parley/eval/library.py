@@ -59,7 +59,7 @@ def process_documents(
 
 def extract_main_text(html: str, url: str | None = None) -> str:
     """Main text of an HTML page exactly as parley's HTML reader gets it."""
-    from parley.ingest.readers import _read_html
+    from parley.inputs.readers import _read_html
 
     document = _read_html(html, url or "page", "utf-8")
     return "" if isinstance(document, Exception) else document.text

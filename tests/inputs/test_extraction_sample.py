@@ -15,9 +15,9 @@ import re
 
 import pytest
 
-from conftest import EVAL
-from parley.ingest.readers import parse_text
+from parley.inputs.readers import parse_text
 from parley.model import RawDocument
+from paths import EVAL
 
 BENCHMARK = EVAL / "article_extraction_benchmark"
 SAMPLE = 40

@@ -7,6 +7,6 @@
 
 from __future__ import annotations
 
-from parley.ingest.readers import decode_bytes, detect_format, read_inputs
+from parley.inputs.readers import decode_bytes, detect_format, read_inputs
 
 __all__ = ["decode_bytes", "detect_format", "read_inputs"]

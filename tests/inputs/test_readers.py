@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS
 from parley.errors import InputError
-from parley.ingest import read_inputs
-from parley.ingest.readers import decode_bytes, detect_format
+from parley.inputs import read_inputs
+from parley.inputs.readers import decode_bytes, detect_format
 from parley.model import RawDocument
 from parley.settings import Settings
+from paths import SEEDS
 
 SETTINGS = Settings()
 
