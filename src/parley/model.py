@@ -10,6 +10,7 @@ HTTP API and the store.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -247,12 +248,19 @@ def to_dict(record: Any) -> Any:
 
 def from_dict(cls: type[T], data: Any) -> T:
     """Rebuild a record from its JSON shape (inverse of :func:`to_dict`)."""
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)  # type: ignore[arg-type]
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in data:
             kwargs[f.name] = _convert(hints[f.name], data[f.name])
     return cls(**kwargs)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """Resolved field types of a record class, computed once per class (resolving
+    them costs milliseconds, which dominated loading records from the store)."""
+    return typing.get_type_hints(cls)
 
 
 def _convert(hint: Any, value: Any) -> Any:

@@ -63,3 +63,21 @@ def test_positions_of_each_side(corpus: tuple) -> None:
     assert sides == {"RUS", "JPN"}
     assert any(p.issue == "wwii_outcome" and p.side == "RUS" for p in found)
     assert all(p.sources and p.date for p in found)
+
+
+def test_timeline_json_has_one_entry_per_occasion(corpus: tuple) -> None:
+    """Issue 4's acceptance: one 2019-05-10 entry with both sides' reports, one
+    2018-11-14 entry (meeting and agreement of one sentence) with three seeds."""
+    import json
+
+    from parley.analysis.timeline import format_timeline
+
+    seeds, _, events = corpus
+    records = json.loads(format_timeline(events, "json"))
+    both = {seeds["000"].id, seeds["003"].id}
+    talks = [r for r in records if r["date"] == "2019-05-10"
+             and both <= {s["article_id"] for s in r["sources"]}]
+    assert len(talks) == 1
+    (singapore,) = [r for r in records if r["date"] == "2018-11-14"]
+    assert len(singapore["sources"]) >= 3 and singapore["cameo"].startswith("04")
+    assert {a["plover"] for a in singapore["actions"]} == {"AGREE"}

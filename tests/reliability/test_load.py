@@ -1,0 +1,27 @@
+"""50 concurrent API readers while an ingest writes: no errors, every reader finishes
+(latency figures: ``benchmarks/load_test.py`` and BENCHMARKS.md; never asserted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reliability.crash import write_corpus
+from reliability.load import run_load
+
+
+@pytest.mark.slow
+def test_fifty_readers_during_an_ingest(tmp_path: Path, shared_dir: Path) -> None:
+    import parley
+
+    db = str(tmp_path / "parley.db")
+    with parley.open_store(db) as store:
+        parley.ingest([str(Path(parley.__file__).parent / "demo_corpus")], store)
+    corpus = write_corpus(tmp_path / "corpus", 150, seed=11)
+    report = run_load(db, corpus, readers=50, requests_each=10)
+    print(report.summary())
+    assert report.requests == 500
+    assert report.errors == []
+    assert report.ingest_returncode == 0
+    assert report.articles_after > report.articles_before
