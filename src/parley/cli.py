@@ -494,6 +494,7 @@ def demo(ctx: typer.Context) -> None:
 
 @app.command(name="eval")
 def eval_command(
+    ctx: typer.Context,
     which: Annotated[str, typer.Argument(
         help="quotes, timex, events, entities, extraction, timeline or all.")] = "all",
     fast: Annotated[bool, typer.Option("--fast", help="The fixed CI subsets only.")] = False,
@@ -505,7 +506,7 @@ def eval_command(
     """Score each stage on public gold data by that data set's own rules."""
     from parley.eval import format_tables, run, tables_json
 
-    tables = run(which, fast=fast, data=data)
+    tables = run(which, fast=fast, data=data, settings=_settings(ctx))
     print(tables_json(tables) if as_json else format_tables(tables))
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from engine_fakes import POISON, STAGES, MemoryStore
 
-from parley.engine import process_store, stage_signature
+from parley.engine import batch_size_for, process_store, resolve_workers, stage_signature
 from parley.engine.local import batched
+from parley.errors import ParleyError
 from parley.model import Article, to_dict
 from parley.settings import Settings
 from paths import seed_paths
@@ -117,3 +118,38 @@ def test_batches_stream_in_order() -> None:
     items = [Article(id=str(i), text="") for i in range(5)]
     assert [[a.id for a in b] for b in batched(iter(items), 2)] == [["0", "1"], ["2", "3"], ["4"]]
     assert list(batched(iter([]), 2)) == []
+
+
+def test_signature_follows_model_and_knowledge(tmp_path: Path) -> None:
+    base = stage_signature(SETTINGS, STAGES)
+    assert base == stage_signature(SETTINGS, STAGES)
+    assert base.startswith("entities+explode+tag_title@")
+    assert stage_signature(SETTINGS.with_(spacy_model="other_model"), STAGES) != base
+    assert stage_signature(SETTINGS, STAGES[:1]) != base
+    (tmp_path / "people.yaml").write_text("[]\n", encoding="utf-8")
+    edited = SETTINGS.with_(knowledge_dir=tmp_path)
+    first = stage_signature(edited, STAGES)
+    (tmp_path / "people.yaml").write_text("- id: someone\n", encoding="utf-8")
+    assert stage_signature(edited, STAGES) != first
+
+
+def test_batches_shrink_so_that_no_worker_idles() -> None:
+    settings = Settings(batch_size=64)
+    assert batch_size_for(10_000, 1, settings) == 64
+    assert batch_size_for(10_000, 2, settings) == 64
+    assert batch_size_for(40, 2, settings) == 5
+    assert batch_size_for(1, 4, settings) == 1
+
+
+def test_workers_default_to_the_cores() -> None:
+    import os
+
+    assert resolve_workers(None) == (os.cpu_count() or 1)
+    assert resolve_workers(3) == 3
+    with pytest.raises(ParleyError, match="--workers must be positive"):
+        resolve_workers(-1)
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(ParleyError, match="unknown engine 'spark'; choose one of: local, dask"):
+        process_store(MemoryStore([]), SETTINGS, engine="spark", stages=STAGES)

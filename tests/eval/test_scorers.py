@@ -8,7 +8,7 @@ import pytest
 from parley.eval import entities, events, extraction, quotes, timeline, timex
 from parley.eval.common import PRF, accuracy, fast_subset, macro_f1, match_spans
 from parley.eval.library import relocate
-from parley.model import Article
+from parley.model import Article, Event, Span
 
 # --------------------------------------------------------------------------- common
 
@@ -185,6 +185,22 @@ def test_plover_scoring() -> None:
     assert figures["event-type macro-F1"].f1 == pytest.approx((2 / 3) / 3)
     assert figures["source country accuracy"].value == 0.5
     assert figures["source country accuracy"].support == 2
+
+
+def _event(n: int, plover: str, start: int) -> Event:
+    return Event(id=f"e{n}", cameo="010", plover=plover, quad_class=0, goldstein=0.0,
+                 source_id=None, target_id=None, sentence_span=Span(0, 40), trigger="w",
+                 trigger_span=Span(start, start + 1))
+
+
+def test_main_event_skips_the_framing_statement() -> None:
+    said, attack, consult = (_event(1, "STATEMENT", 5), _event(2, "ASSAULT", 20),
+                             _event(3, "CONSULT", 30))
+    article = Article(id="a", text="x" * 40, events=[consult, attack, said])
+    assert events.main_event(article) is attack  # the first non-statement, in text order
+    only_said = Article(id="b", text="x" * 40, events=[said])
+    assert events.main_event(only_said) is said
+    assert events.main_event(Article(id="c", text="")) is None
 
 
 def test_conflibert_scoring() -> None:

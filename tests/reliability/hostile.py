@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-WORDS = ("envoys ministers talks treaty islands border fisheries visa delegation summit "
-         "consultations agreement statement spokesman capital negotiations round sides "
-         "cooperation economic joint declaration").split()
+WORDS = [
+    "envoys", "ministers", "talks", "treaty", "islands", "border", "fisheries", "visa",
+    "delegation", "summit", "consultations", "agreement", "statement", "spokesman", "capital",
+    "negotiations", "round", "sides", "cooperation", "economic", "joint", "declaration",
+]
 
 #: a good article written for these tests: must be ingested whatever surrounds it
 CONTROL_NAME = "zz-control-article.txt"

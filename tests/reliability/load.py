@@ -36,6 +36,8 @@ class LoadReport:
     requests: int = 0
     errors: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
+    #: (route without its query and id, latency) for the per-route breakdown
+    timed: list[tuple[str, float]] = field(default_factory=list)
     ingest_returncode: int | None = None
     articles_before: int = 0
     articles_after: int = 0
@@ -43,6 +45,18 @@ class LoadReport:
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+    def by_path(self) -> str:
+        """p50/p95 per route: which endpoint is slow."""
+        routes: dict[str, list[float]] = {}
+        for route, ms in self.timed:
+            routes.setdefault(route, []).append(ms)
+        lines = []
+        for route, values in sorted(routes.items()):
+            values.sort()
+            lines.append(f"{route}: n={len(values)} p50 {values[len(values) // 2]:.0f} ms "
+                         f"p95 {values[min(len(values) - 1, int(0.95 * len(values)))]:.0f} ms")
+        return "\n".join(lines)
 
     def summary(self) -> str:
         return (f"{self.requests} requests, {len(self.errors)} errors, "
@@ -126,6 +140,9 @@ def run_load(db: str, corpus: Path, readers: int = 50, requests_each: int = 20,
                     with lock:
                         report.requests += 1
                         report.latencies_ms.append(elapsed)
+                        route = path.split("?")[0]
+                        route = "/api/articles/{id}" if route.count("/") == 3 else route
+                        report.timed.append((route, elapsed))
                         if problem:
                             report.errors.append(problem)
 

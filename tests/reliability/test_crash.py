@@ -3,20 +3,21 @@
 Seeded trials SIGKILL the real CLI at random moments on a generated corpus; after
 each kill the store must pass its integrity checks with no half-processed article,
 and after a rerun the record must equal an uninterrupted run's.  The long variant
-(20 trials per backend) is ``benchmarks/crash_trials.py``.
+(20 trials per backend on 300 articles) is ``benchmarks/reliability_long.sh``.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
 
 from reliability.crash import check_store, crash_trials, freeze_source, snapshot, write_corpus
 
-ARTICLES = 40
-TRIALS = 4
+ARTICLES = int(os.environ.get("PARLEY_CRASH_ARTICLES", "40"))
+TRIALS = int(os.environ.get("PARLEY_CRASH_TRIALS", "4"))
 
 
 @pytest.fixture(scope="module")

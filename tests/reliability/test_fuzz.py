@@ -9,7 +9,7 @@ as a failure here), every span lies inside the text and points at the characters
 it claims, and the same input gives the same record.
 
 Examples per property: ``PARLEY_FUZZ_EXAMPLES`` (30 in the suite; the long run
-``benchmarks/fuzz_long.sh`` uses 500).
+``benchmarks/reliability_long.sh`` uses 500).
 """
 
 from __future__ import annotations
@@ -43,9 +43,8 @@ wordy = st.lists(st.sampled_from(FRAGMENTS) | st.text(min_size=1, max_size=12),
                  min_size=0, max_size=120).map(" ".join)
 random_unicode = st.text(max_size=2000)
 whitespace = st.text(alphabet=" \t\r\n\u00a0\u2003\u3000\x0b\x0c", max_size=200)
-nested_marks = st.integers(1, 300).flatmap(
-    lambda depth: st.sampled_from(['"', "«", "(", "[", "“", "‘"]).map(
-        lambda mark: f"Sergey Lavrov said {mark * depth}talks on Friday{mark[::-1] * (depth // 2)}"))
+nested_marks = st.tuples(st.integers(1, 300), st.sampled_from(['"', "«", "(", "[", "“", "‘"])).map(
+    lambda t: f"Sergey Lavrov said {t[1] * t[0]}talks on Friday{t[1] * (t[0] // 2)}")
 long_line = st.tuples(st.sampled_from(["treaty ", "Lavrov said ", '"a" ', "(", "x"]),
                       st.integers(2_000, 20_000)).map(lambda t: t[0] * t[1])
 TEXTS = wordy | random_unicode | whitespace | nested_marks | long_line

@@ -145,6 +145,11 @@ def process_store(
 
     pending = store.articles_needing(signature)
     report.up_to_date = max(store.count_articles() - len(pending), 0)
+    if not pending:
+        report.seconds = time.perf_counter() - started
+        return report
+    if engine == "local":  # no idle worker processes for a handful of articles
+        n_workers = report.workers = min(n_workers, len(pending))
     articles = _load(store, pending)
     batch_settings = settings.with_(batch_size=batch_size_for(len(pending), n_workers, settings))
     if engine == "dask":

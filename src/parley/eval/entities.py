@@ -23,6 +23,7 @@ from parley.eval.common import PRF, Row, Table, fast_subset, match_spans, overla
 from parley.eval.events import mappings
 from parley.eval.library import Document, process_documents, relocate
 from parley.model import Article
+from parley.settings import Settings
 
 FAST_DOCS = 15
 MIN_CONFIDENCE = 0.5
@@ -156,8 +157,8 @@ def rows(counts: EntityCounts) -> list[Row]:
     return out
 
 
-def evaluate(eval_root: Path, fast: bool = False) -> Table:
+def evaluate(eval_root: Path, fast: bool = False, settings: Settings | None = None) -> Table:
     docs = load(eval_root, fast)
-    articles = process_documents([Document(d.id, d.text) for d in docs])
+    articles = process_documents([Document(d.id, d.text) for d in docs], settings)
     predictions = [predicted_entities(a, d.text) for a, d in zip(articles, docs, strict=True)]
     return Table("entities", rows(score(docs, predictions)), documents=len(docs), fast=fast)

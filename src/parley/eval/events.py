@@ -1,7 +1,9 @@
 """Event coding on the PLOVER gold standard records and ConfliBERT's CAMEO classes.
 
 PLOVER GSR: each coded sentence is run through parley as a one-sentence
-article; its first event (in text order) is the prediction.  Scores: event-type
+article; its *main* event is the prediction (:func:`main_event`: the first event,
+in text order, that is not a mere statement — a sentence such as "X said Y attacked
+Z" is coded for the attack, not for the saying — else the first event).  Scores: event-type
 accuracy and macro-F1 over the PLOVER categories present in the gold (labels
 renamed from PLOVER 0.5b1 to 2.0, see ``mappings.yaml``), and source and target
 country-code accuracy over the records whose gold actor has a country code
@@ -9,7 +11,7 @@ country-code accuracy over the records whose gold actor has a country code
 
 ConfliBERT ``cameo_class``: 5 classes (0 statement/appeal, 1 verbal cooperation,
 2 material cooperation, 3 verbal conflict, 4 material conflict), compared with
-the quad class of parley's first event.  A sentence with no event is predicted
+the quad class of parley's main event.  A sentence with no event is predicted
 ``none`` and counts as wrong: parley never codes a default event.
 """
 
@@ -26,6 +28,7 @@ import yaml
 from parley.eval.common import Row, Table, accuracy, fast_subset, macro_f1, require
 from parley.eval.library import Document, process_documents
 from parley.model import Actor, Article, Event
+from parley.settings import Settings
 
 FAST_PLOVER = 100
 FAST_CONFLIBERT = 150
@@ -103,14 +106,22 @@ def load_plover(eval_root: Path, fast: bool = False) -> list[PloverRecord]:
     return fast_subset(records, FAST_PLOVER) if fast else records
 
 
-def first_event(article: Article) -> Event | None:
+#: PLOVER categories of reporting verbs: they frame the coded event rather than being it
+FRAMING_CATEGORIES = frozenset({"STATEMENT"})
+
+
+def main_event(article: Article) -> Event | None:
+    """The event a coder would code for the sentence: the first one (in text order)
+    that is not a statement, since a cue verb ("said", "announced") usually frames
+    the reported act; the first event when every event is a statement."""
     events = sorted(article.events, key=lambda e: (e.sentence_span.start,
                                                    e.trigger_span.start if e.trigger_span else 0))
-    return events[0] if events else None
+    substantive = [e for e in events if plover_label(e.plover) not in FRAMING_CATEGORIES]
+    return (substantive or events or [None])[0]
 
 
 def predict(article: Article) -> Prediction:
-    event = first_event(article)
+    event = main_event(article)
     if event is None:
         return Prediction()
     return Prediction(plover_label(event.plover), actor_country(article.actor(event.source_id)),
@@ -152,7 +163,7 @@ def load_conflibert(eval_root: Path, fast: bool = False) -> list[tuple[str, str]
 
 
 def predict_class(article: Article) -> str:
-    event = first_event(article)
+    event = main_event(article)
     return str(event.quad_class) if event is not None else NONE
 
 
@@ -169,13 +180,13 @@ def score_conflibert(gold: list[str], predicted: list[str]) -> list[Row]:
     ]
 
 
-def evaluate(eval_root: Path, fast: bool = False) -> Table:
+def evaluate(eval_root: Path, fast: bool = False, settings: Settings | None = None) -> Table:
     records = load_plover(eval_root, fast)
-    articles = process_documents([Document(r.id, r.text) for r in records])
+    articles = process_documents([Document(r.id, r.text) for r in records], settings)
     table = Table("events", score_plover(records, [predict(a) for a in articles]), fast=fast)
     sentences = load_conflibert(eval_root, fast)
     articles = process_documents([Document(f"conflibert:{i}", s)
-                                  for i, (s, _) in enumerate(sentences)])
+                                  for i, (s, _) in enumerate(sentences)], settings)
     table.rows.extend(score_conflibert([c for _, c in sentences],
                                        [predict_class(a) for a in articles]))
     table.documents = len(records) + len(sentences)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from parley.eval.common import Row, Table, f1, fast_subset, require
 from parley.eval.library import extract_main_text
+from parley.settings import Settings
 
 FAST_PAGES = 40
 SHINGLE = 4
@@ -72,7 +73,8 @@ def score(scores: list[tuple[float, float, float]]) -> list[Row]:
                 f1=sum(s[2] for s in scores) / n, support=len(scores))]
 
 
-def evaluate(eval_root: Path, fast: bool = False) -> Table:
+def evaluate(eval_root: Path, fast: bool = False, settings: Settings | None = None) -> Table:
+    """``settings`` is accepted for a uniform scorer signature: extraction uses no model."""
     pages = load(eval_root, fast)
     scores = [page_scores(p.reference, extract_main_text(read_html(p.html_path), p.url))
               for p in pages]

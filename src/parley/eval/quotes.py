@@ -21,6 +21,7 @@ from pathlib import Path
 from parley.eval.common import PRF, Row, Table, fast_subset, overlaps, prf_row, require
 from parley.eval.library import Document, process_documents, relocate
 from parley.model import Article
+from parley.settings import Settings
 
 FAST_DOCS = 12
 _TRIM = " \t\n\r\"'“”‘’«»,.;:—–-"
@@ -164,8 +165,9 @@ def rows(result: dict[str, QuoteCounts]) -> list[Row]:
     return out
 
 
-def evaluate(eval_root: Path, fast: bool = False) -> Table:
+def evaluate(eval_root: Path, fast: bool = False, settings: Settings | None = None) -> Table:
     docs = load(eval_root, fast)
-    articles = process_documents([Document(d.id, d.text, d.published) for d in docs])
+    articles = process_documents([Document(d.id, d.text, d.published) for d in docs],
+                                  settings)
     predictions = [predicted_quotes(a, d.text) for a, d in zip(articles, docs, strict=True)]
     return Table("quotes", rows(score(docs, predictions)), documents=len(docs), fast=fast)

@@ -2,7 +2,9 @@
 
 ``parley eval [STAGE|all] [--fast] [--json]`` is a thin call to :func:`run`.
 Full runs read every document of each gold set; ``--fast`` uses the fixed,
-seeded subsets named in each module (``FAST_*``), small enough for CI.
+seeded subsets named in each module (``FAST_*``), small enough for CI.  The
+settings (above all the spaCy model chosen with the global ``--model``) are
+passed to every scorer, so a figure is always that of the pipeline asked for.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from parley.errors import ParleyError
 from parley.eval import entities, events, extraction, quotes, timeline, timex
 from parley.eval.common import Row, Table, eval_dir
 from parley.model import to_dict
+from parley.settings import Settings
 
-Scorer = Callable[[Path, bool], Table]
+Scorer = Callable[[Path, bool, Settings | None], Table]
 
 #: stage name → scorer, in the order ``all`` runs them
 SCORERS: dict[str, Scorer] = {
@@ -41,10 +44,14 @@ def stage_names(which: str) -> list[str]:
     return [which]
 
 
-def run(which: str = "all", *, fast: bool = False, data: Path | str | None = None) -> list[Table]:
-    """Score the named stage (or all) on the gold data; raises when the data is missing."""
+def run(
+    which: str = "all", *, fast: bool = False, data: Path | str | None = None,
+    settings: Settings | None = None,
+) -> list[Table]:
+    """Score the named stage (or all) on the gold data with ``settings`` (default: from
+    the environment); raises when the data is missing."""
     root = eval_dir(data)
-    return [SCORERS[name](root, fast) for name in stage_names(which)]
+    return [SCORERS[name](root, fast, settings) for name in stage_names(which)]
 
 
 # --------------------------------------------------------------------------- output

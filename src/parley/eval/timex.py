@@ -5,7 +5,10 @@ boundaries), *relaxed* span F1 (overlap), and *value* F1 — precision and recal
 where a relaxed match counts only when the normalised value is also right.
 The document creation time given in each file is passed as ``published``; the
 creation-time expression itself is not scored in TimeML files (it lies outside
-``<TEXT>``), while in MEANTIME it is part of the text and is scored like any other.
+``<TEXT>``).  MEANTIME prints it as the text's second line; parley reads that line as the
+publication date and removes it, so it is not scored there either.  MEANTIME annotates only
+the title and the first five sentences of each article (sentences 0-5), so predictions after
+that point are not scored.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from defusedxml import ElementTree
 from parley.eval.common import PRF, Row, Table, fast_subset, overlaps, prf_row, require
 from parley.eval.library import Document, process_documents, relocate
 from parley.model import Article
+from parley.settings import Settings
 
 FAST_TIMEML_DOCS = 20
 FAST_MEANTIME_DOCS = 8
+#: MEANTIME's document-level annotation covers the title, the creation time and 4 sentences
+MEANTIME_ANNOTATED_SENTENCES = 6
 _NO_SPACE_BEFORE = {",", ".", ":", ";", "!", "?", ")", "%", "'s", "n't", "'", "’s"}
 _NO_SPACE_AFTER = {"(", "$", "``"}
 #: Penn Treebank quote tokens shown as plain quotation marks
@@ -33,6 +39,7 @@ class GoldTimex:
     span: tuple[int, int]
     value: str
     type: str = "DATE"
+    creation_time: bool = False
 
 
 @dataclass
@@ -41,6 +48,8 @@ class GoldDoc:
     text: str
     published: str | None
     timexes: list[GoldTimex] = field(default_factory=list)
+    #: gold annotation ends at this offset: later predictions are not scored
+    annotated_until: int | None = None
 
 
 # --------------------------------------------------------------------------- loaders
@@ -123,14 +132,20 @@ def parse_cat(content: str, doc_id: str) -> tuple[GoldDoc, Element, dict[str, tu
             published = timex.get("value")
         if anchors:
             span = (min(s for s, _ in anchors), max(e for _, e in anchors))
-            timexes.append(GoldTimex(span, timex.get("value", ""), timex.get("type", "DATE")))
-    return GoldDoc(doc_id, text, published, timexes), root, offsets
+            timexes.append(GoldTimex(span, timex.get("value", ""), timex.get("type", "DATE"),
+                                     timex.get("functionInDocument") == "CREATION_TIME"))
+    annotated = [offsets[t_id][1] for t_id, sentence, _ in tokens
+                 if sentence < MEANTIME_ANNOTATED_SENTENCES]
+    until = max(annotated) if annotated else None
+    return GoldDoc(doc_id, text, published, timexes, until), root, offsets
 
 
 def load_meantime(eval_root: Path, fast: bool = False) -> list[GoldDoc]:
     folder = require(eval_root / "meantime" / "intra-doc_annotation")
     paths = sorted(folder.glob("*/*.xml"))
     docs = [parse_cat(p.read_text(encoding="utf-8"), p.stem)[0] for p in paths]
+    for doc in docs:  # the creation time is the publication date, not a scored expression
+        doc.timexes = [t for t in doc.timexes if not t.creation_time]
     return fast_subset(docs, FAST_MEANTIME_DOCS) if fast else docs
 
 
@@ -164,11 +179,14 @@ def score_document(gold: list[GoldTimex], predicted: list[GoldTimex], counts: Ti
                                     for p in predicted)
 
 
-def predicted_timexes(article: Article, original: str) -> list[GoldTimex]:
+def predicted_timexes(
+    article: Article, original: str, until: int | None = None
+) -> list[GoldTimex]:
+    """Predicted spans moved onto ``original``; those from ``until`` on are dropped."""
     found = []
     for timex in article.timexes:
         span = relocate(article, timex.span.start, timex.span.end, original)
-        if span is not None:
+        if span is not None and (until is None or span[0] < until):
             found.append(GoldTimex(span, timex.value, timex.type))
     return found
 
@@ -188,14 +206,16 @@ def rows(dataset: str, counts: TimexCounts) -> list[Row]:
     ]
 
 
-def evaluate(eval_root: Path, fast: bool = False) -> Table:
+def evaluate(eval_root: Path, fast: bool = False, settings: Settings | None = None) -> Table:
     table = Table("timex", fast=fast)
     for dataset, docs in (
         ("TempEval-3 TBAQ", load_timeml(eval_root, fast)),
         ("MEANTIME apple", load_meantime(eval_root, fast)),
     ):
-        articles = process_documents([Document(d.id, d.text, d.published) for d in docs])
-        predictions = [predicted_timexes(a, d.text) for a, d in zip(articles, docs, strict=True)]
+        articles = process_documents([Document(d.id, d.text, d.published) for d in docs],
+                                      settings)
+        predictions = [predicted_timexes(a, d.text, d.annotated_until)
+                       for a, d in zip(articles, docs, strict=True)]
         table.rows.extend(rows(dataset, score(docs, predictions)))
         table.documents += len(docs)
     return table

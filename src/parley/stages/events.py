@@ -273,6 +273,8 @@ class _Reader:
     @staticmethod
     def _object_lemmas(token: Token, is_noun: bool) -> set[str]:
         heads: list[Token] = []
+        if token.dep_ == "acl" and token.tag_ == "VBN":
+            heads.append(token.head)  # "the agreement signed in Washington": its object
         for child in token.children:
             if child.dep_ in OBJECT_DEPS or (child.dep_ == "nsubjpass"):
                 heads.append(child)
@@ -417,6 +419,7 @@ def extract_events(
     that state a country ("Iraqi police") give their actors that country."""
     reader = _Reader(article, doc, codebook, knowledge)
     events: list[Event] = []
+    mentioned: list[Event] = []  # every coded clause, fragments included
     for sentence in doc.sents:
         found: list[tuple[Token, Event]] = []
         for token in sentence:
@@ -433,9 +436,31 @@ def extract_events(
                 if demand is not None:
                     found.append((token, demand))
         events.extend(_without_carriers(found))
+        mentioned.extend(event for _, event in found)
+    _date_from_earlier_report(events, mentioned)
     for number, event in enumerate(events, start=1):
         event.id = f"{article.id}-ev{number}"
     return events
+
+
+def _date_from_earlier_report(events: list[Event], mentioned: list[Event]) -> None:
+    """A wire story names an act with its date first ("the agreement signed in Washington
+    on Wednesday") and tells it again without one ("Liu signed the document with Trump"):
+    an undated act in the news part takes the day of the last earlier clause of the news
+    part that coded the same act."""
+    for event in events:
+        if event.date is not None or event.background or event.modality != "occurred":
+            continue
+        if event.cameo.startswith("01"):
+            continue  # statements are dated by the publication day already
+        earlier = [
+            e for e in mentioned
+            if e.cameo == event.cameo and e.date is not None and not e.background
+            and e.date_granularity == "day" and e.modality == "occurred"
+            and e.sentence_span.start < event.sentence_span.start
+        ]
+        if earlier:
+            event.date, event.date_granularity = earlier[-1].date, "day"
 
 
 def _governs_infinitive(token: Token) -> bool:
