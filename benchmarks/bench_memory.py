@@ -2,8 +2,8 @@
 
 Each size runs in a fresh Python process (so earlier runs cannot inflate the
 peak): generate the corpus to a JSONL file, then in the child ingest it into a
-new SQLite store and process it with one worker.  Peak RSS is the child's
-``ru_maxrss``.
+new SQLite store, process it with one worker, then run the cross-article step.
+Peak RSS is the child's ``ru_maxrss``, read after each of the three phases.
 
     .venv/bin/python benchmarks/bench_memory.py --sizes 1000 10000 100000
     .venv/bin/python benchmarks/bench_memory.py --sizes 1000 10000 --ingest-only
@@ -31,12 +31,17 @@ settings, ingest_seconds = ingest_corpus(__import__("pathlib").Path({corpus!r}),
                                          __import__("pathlib").Path({db!r}))
 after_ingest = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 processed = 0
+after_process = after_ingest
 if {process}:
+    from parley.engine import update_corpus
     with parley.open_store(settings.db, settings) as store:
-        processed = process_store(store, settings, workers=1).processed
+        processed = process_store(store, settings, workers=1, corpus_step=False).processed
+        after_process = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        update_corpus(store, settings)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"ingest_peak_mb": after_ingest / 1024, "peak_mb": peak / 1024,
-                  "processed": processed, "seconds": time.perf_counter() - started}}))
+print(json.dumps({{"ingest_peak_mb": after_ingest / 1024, "process_peak_mb": after_process / 1024,
+                  "peak_mb": peak / 1024, "processed": processed,
+                  "seconds": time.perf_counter() - started}}))
 """
 
 
@@ -62,7 +67,8 @@ def main() -> None:
     for size in args.sizes:
         result = measure(size, folder, process=not args.ingest_only)
         print(f"{size:>7} articles: peak RSS {result['peak_mb']:7.1f} MB for {what} "
-              f"(after ingest {result['ingest_peak_mb']:.1f} MB), "
+              f"(ingest {result['ingest_peak_mb']:.1f} MB, then per-article processing "
+              f"{result['process_peak_mb']:.1f} MB, then the cross-article step), "
               f"{result['seconds']:.0f} s, {result['processed']} processed", flush=True)
 
 

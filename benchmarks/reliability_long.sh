@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PARLEY_CRASH_TRIALS=20 PARLEY_CRASH_ARTICLES=300 \
 PARLEY_HOSTILE_PER_KIND=215 \
-PARLEY_FUZZ_EXAMPLES=500 \
+PARLEY_FUZZ_EXAMPLES=500 PARLEY_FUZZ_LONGEST=20000 \
 PARLEY_LOAD_REQUESTS=40 \
   .venv/bin/pytest -q -s --timeout 14400 tests/reliability "$@"

@@ -153,3 +153,25 @@ def test_workers_default_to_the_cores() -> None:
 def test_unknown_engine_is_refused() -> None:
     with pytest.raises(ParleyError, match="unknown engine 'spark'; choose one of: local, dask"):
         process_store(MemoryStore([]), SETTINGS, engine="spark", stages=STAGES)
+
+
+def test_dask_on_an_existing_scheduler(one_worker: MemoryStore) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                  dashboard_address=None) as cluster:
+        store = MemoryStore(_articles())
+        report = process_store(store, SETTINGS, engine="dask", stages=STAGES,
+                               scheduler=cluster.scheduler_address, corpus_step=False)
+    assert report.processed == 7
+    assert _records(store) == _records(one_worker)
+
+
+def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    from parley.engine import dask as dask_engine
+    from parley.engine.dask import dask_client
+
+    monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT", "1s")
+    expected = r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"
+    with pytest.raises(ParleyError, match=expected), dask_client("tcp://127.0.0.1:9", 1):
+        pass

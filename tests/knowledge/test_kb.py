@@ -134,3 +134,55 @@ def test_a_user_folder_replaces_the_packaged_data(tmp_path: Path) -> None:
     kb = load_knowledge(folder)
     assert kb.lookup("Jane Envoy") is not None
     assert load_knowledge().lookup("Jane Envoy") is None
+
+
+def test_every_un_member_and_the_disputed_states_are_countries(kb: Knowledge) -> None:
+    assert len(kb.countries) >= 193 + 5
+    for iso in ("HUN", "LBY", "FIN", "ETH", "DZA", "AFG", "SRB", "XKX", "TWN", "PSE", "VAT",
+                "ESH", "TUV", "KNA", "SSD"):
+        assert iso in kb.countries, iso
+    assert kb.countries["XKX"].cameo == "KSV"  # documented in countries.yaml
+    assert kb.actors["XKX-GOV"].code == "KSVGOV"
+
+
+@pytest.mark.parametrize(
+    ("word", "iso"),
+    [("Hungarian", "HUN"), ("Filipino", "PHL"), ("Emirati", "ARE"), ("Kosovar", "XKX"),
+     ("Ivorian", "CIV"), ("Burma", "MMR"), ("Ivory Coast", "CIV"), ("Palestinians", "PSE"),
+     ("Nigerien", "NER"), ("Nigerian", "NGA"), ("Korean", None), ("Martian", None)],
+)
+def test_adjectives_and_demonyms(kb: Knowledge, word: str, iso: str | None) -> None:
+    assert kb.country_of_adjective(word) == iso
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "code"),
+    [("the African Union", "AU", "IGOAFRAFU"), ("OPEC", "OPEC", "IGOBUSOPC"),
+     ("the Taliban", "TALIBAN", "AFGINS"), ("Hezbollah", "HEZBOLLAH", "LBNINS"),
+     ("the Red Cross", "ICRC", "NGOIRC"), ("Palestinian Authority", "PSE-GOV", "PSEGOV"),
+     ("Kremlin", "RUS-GOV", "RUSGOV")],
+)
+def test_organisations_and_their_codes(kb: Knowledge, name: str, expected: str,
+                                       code: str) -> None:
+    actor = kb.lookup(name)
+    assert actor is not None and (actor.id, actor.code) == (expected, code)
+
+
+@pytest.mark.parametrize(
+    ("title", "country", "day", "expected"),
+    [("president", "SRB", "2020-09-04", ["aleksandar-vucic"]),
+     ("prime minister", "SRB", "2015-01-01", ["aleksandar-vucic"]),
+     ("prime minister", "XKX", "2020-09-04", ["avdullah-hoti"]),
+     ("foreign minister", "IND", "2016-01-01", ["sushma-swaraj"]),
+     ("chancellor", "DEU", "2015-01-01", ["angela-merkel"]),
+     ("foreign secretary", "GBR", "2017-01-01", ["boris-johnson"]),
+     ("president", "UKR", "2013-01-01", ["viktor-yanukovych"]),
+     ("president", "UKR", "2014-04-01", [])],  # between Yanukovych and Poroshenko
+)
+def test_dyad_office_holders(kb: Knowledge, title: str, country: str, day: str,
+                             expected: list[str]) -> None:
+    assert [a.id for a in kb.office_holders_at(title, country, day)] == expected
+
+
+def test_the_month_may_is_not_theresa_may(kb: Knowledge) -> None:
+    assert kb.by_surname("May") == []

@@ -41,6 +41,7 @@ class LoadReport:
     ingest_returncode: int | None = None
     articles_before: int = 0
     articles_after: int = 0
+    seconds: float = 0.0
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -61,7 +62,8 @@ class LoadReport:
     def summary(self) -> str:
         return (f"{self.requests} requests, {len(self.errors)} errors, "
                 f"p50 {self.percentile(0.50):.1f} ms, p95 {self.percentile(0.95):.1f} ms, "
-                f"mean {statistics.fmean(self.latencies_ms or [0]):.1f} ms; articles "
+                f"mean {statistics.fmean(self.latencies_ms or [0]):.1f} ms, "
+                f"{self.requests / max(self.seconds, 1e-9):.0f} requests/s; articles "
                 f"{self.articles_before} -> {self.articles_after} during the run")
 
 
@@ -147,10 +149,12 @@ def run_load(db: str, corpus: Path, readers: int = 50, requests_each: int = 20,
                             report.errors.append(problem)
 
         threads = [threading.Thread(target=reader, args=(n,)) for n in range(readers)]
+        started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=900)
+        report.seconds = time.perf_counter() - started
         report.ingest_returncode = ingest.wait(timeout=900)
         report.articles_after = _count_articles(db)
     finally:

@@ -16,7 +16,7 @@ import pytest
 
 from reliability.crash import check_store, snapshot, write_corpus
 
-ARTICLES = 80
+ARTICLES = 60
 
 
 def build(db: str, inputs: list[str]) -> dict[str, Any]:

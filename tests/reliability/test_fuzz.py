@@ -9,13 +9,14 @@ as a failure here), every span lies inside the text and points at the characters
 it claims, and the same input gives the same record.
 
 Examples per property: ``PARLEY_FUZZ_EXAMPLES`` (30 in the suite; the long run
-``benchmarks/reliability_long.sh`` uses 500).
+``benchmarks/reliability_long.sh`` uses 500, with lines up to 20,000 words).
 """
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,8 @@ from parley.errors import InputError
 from parley.model import Article, Span, to_dict
 
 EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "30"))
+#: repetitions in the longest generated line (spaCy's parse time grows with it)
+LONGEST = int(os.environ.get("PARLEY_FUZZ_LONGEST", "4000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -46,7 +49,7 @@ whitespace = st.text(alphabet=" \t\r\n\u00a0\u2003\u3000\x0b\x0c", max_size=200)
 nested_marks = st.tuples(st.integers(1, 300), st.sampled_from(['"', "«", "(", "[", "“", "‘"])).map(
     lambda t: f"Sergey Lavrov said {t[1] * t[0]}talks on Friday{t[1] * (t[0] // 2)}")
 long_line = st.tuples(st.sampled_from(["treaty ", "Lavrov said ", '"a" ', "(", "x"]),
-                      st.integers(2_000, 20_000)).map(lambda t: t[0] * t[1])
+                      st.integers(1_000, LONGEST)).map(lambda t: t[0] * t[1])
 TEXTS = wordy | random_unicode | whitespace | nested_marks | long_line
 
 
@@ -89,6 +92,7 @@ def process_or_refuse(text: str) -> Article | None:
         return None
 
 
+@pytest.mark.slow
 @FUZZ
 @given(TEXTS)
 def test_any_text_is_processed_or_refused_with_spans_inside(text: str) -> None:
@@ -108,6 +112,7 @@ def test_empty_and_whitespace_yield_nothing(text: str) -> None:
                                 and not article.mentions)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(wordy, min_size=2, max_size=4))
 def test_background_step_on_fuzzed_articles(texts: list[str]) -> None:

@@ -119,3 +119,49 @@ def test_actor_code_is_that_of_the_office_held_on_the_day(context: Context) -> N
     assert as_minister.actor("taro-kono").code == "JPNGOV"  # type: ignore[union-attr]
     as_defence_minister = run(context, "Taro Kono spoke.", "2020-01-10")
     assert as_defence_minister.actor("taro-kono").code == "JPNMIL"  # type: ignore[union-attr]
+
+
+def _actor(article: Article, actor_id: str | None):  # type: ignore[no-untyped-def]
+    return next(a for a in article.actors if a.id == actor_id)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "anchor", "kind", "country", "code"),
+    [
+        ("Iraqi police arrested five men.", "Iraqi police", "group", "IRQ", "IRQCOP"),
+        ("Afghan troops entered the town.", "Afghan troops", "group", "AFG", "AFGMIL"),
+        ("Protesters in Cairo demanded new elections.", "Protesters", "group", "EGY",
+         "EGYOPP"),
+        ("Serbian officials rejected the plan.", "Serbian officials", "group", "SRB", "SRBGOV"),
+        ("A Syrian official said the talks had failed.", "Syrian official", "person", "SYR",
+         "SYRGOV"),
+        ("Hungarian Prime Minister Ferenc Nemeth Kovacs arrived in Vienna.",
+         "Ferenc Nemeth Kovacs", "person", "HUN", "HUNGOV"),
+    ],
+)
+def test_unknown_actors_take_the_country_their_phrase_states(
+    context: Context, sentence: str, anchor: str, kind: str, country: str, code: str
+) -> None:
+    article = run(context, sentence, "2019-05-10")
+    mention = next(m for m in article.mentions if m.text.endswith(anchor))
+    actor = _actor(article, mention.actor_id)
+    assert (actor.kind, actor.country, actor.code, actor.in_kb) == (kind, country, code, False)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Police arrested five men.", "The soldiers in the story were tired.",
+     "Officials said nothing."],
+)
+def test_group_nouns_without_a_country_make_no_actor(context: Context, sentence: str) -> None:
+    article = run(context, sentence, "2019-05-10")
+    assert [a for a in article.actors if a.kind == "group"] == []
+
+
+def test_we_in_a_quote_is_the_speakers_government(context: Context) -> None:
+    text = ('"We have agreed to meet again," Lavrov said.\n\n'
+            '"Our position is clear," the Japanese Foreign Ministry said.\n\n'
+            'We will see.')
+    article = run(context, text, "2019-05-10")
+    sides = [(m.text, m.actor_id) for m in article.mentions if m.kind == "speaker side"]
+    assert sides == [("We", "RUS-GOV"), ("Our", "JPN-GOV")]  # the last "We" is unquoted

@@ -43,8 +43,9 @@ def triples(article: Article) -> list[tuple[str | None, str | None, str, str]]:
           ("sergey-lavrov", "adding", "direct", "it takes time.")]),
         ('Lavrov arrived. "We need more time," he went on to say.',
          [("sergey-lavrov", "went on to say", "direct", "We need more time")]),
+        # the complementizer belongs to the reported clause (PARC, PolNeAR)
         ("Taro Kono told reporters that Tokyo was ready for dialogue.",
-         [("taro-kono", "told", "indirect", "Tokyo was ready for dialogue")]),
+         [("taro-kono", "told", "indirect", "that Tokyo was ready for dialogue")]),
         ("According to Lavrov, security is another important issue.",
          [("sergey-lavrov", "According to", "indirect", "security is another important issue")]),
         ('Lavrov said the differences were "still big."',
@@ -70,6 +71,87 @@ def test_quote_triples(context: Context, text: str, expected: list[tuple]) -> No
 )
 def test_sentences_without_quotes(context: Context, text: str) -> None:
     assert run(context, text).quotes == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # belief: the clause the verb governs
+        ("Kono believes that the islands question can be settled soon.",
+         [("taro-kono", "believes", "indirect",
+           "that the islands question can be settled soon")]),
+        ("The minister fears the talks will stall again.",
+         [(None, "fears", "indirect", "the talks will stall again")]),
+        # evidence: a poll may "show", but not "say"
+        ("A new poll shows that most voters back the treaty.",
+         [(None, "shows", "indirect", "that most voters back the treaty")]),
+        # intention: the infinitive
+        ("Lavrov wants to hold another round of talks in June.",
+         [("sergey-lavrov", "wants", "indirect", "to hold another round of talks in June")]),
+        ("The Japanese side pledged to continue the dialogue.",
+         [("JPN-GOV", "pledged", "indirect", "to continue the dialogue")]),
+        # stance: the object with its complements
+        ("Lavrov criticized the deployment of missile systems on Hokkaido.",
+         [("sergey-lavrov", "criticized", "indirect",
+           "the deployment of missile systems on Hokkaido")]),
+        ("Kono called the proposal unacceptable.",
+         [("taro-kono", "called", "indirect", "the proposal unacceptable")]),
+        ("Lavrov cited the 1960 memorandum as proof of a broken commitment.",
+         [("sergey-lavrov", "cited", "indirect",
+           "the 1960 memorandum as proof of a broken commitment")]),
+        # prepositional stance: the object of the preposition
+        ("Kono called for a speedy conclusion of the peace treaty.",
+         [("taro-kono", "called for", "indirect",
+           "a speedy conclusion of the peace treaty")]),
+        ("Lavrov warned against attempts to rewrite the results of the war.",
+         [("sergey-lavrov", "warned against", "indirect",
+           "attempts to rewrite the results of the war")]),
+    ],
+)
+def test_stance_attributions(context: Context, text: str, expected: list[tuple]) -> None:
+    assert triples(run(context, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # stance verbs without a subject that can hold a view, or without content
+        "The weather shows that winter has come early.",
+        "The ferry wants repairs before the winter.",
+        "Lavrov called Kono on Tuesday.",
+        "Kono called a press conference.",
+        "The rain pointed to nothing in particular.",
+        "The memorandum rejected the declaration.",
+    ],
+)
+def test_stance_verbs_that_yield_nothing(context: Context, text: str) -> None:
+    assert run(context, text).quotes == []
+
+
+def test_transcript_turns_are_quotes(context: Context) -> None:
+    text = ("Partial transcript as follows:\n\nHOST: Will the talks go ahead?\n\n"
+            "LAVROV: We are ready to meet in June.\n\nHOST: Thank you.\n\n"
+            "CORRECTION: An earlier version misspelled a name.")
+    quotes = run(context, text).quotes
+    assert [(q.kind, q.speaker_text, q.text) for q in quotes] == [
+        ("indirect", "HOST", "Will the talks go ahead?"),
+        ("indirect", "LAVROV", "We are ready to meet in June."),
+        ("indirect", "HOST", "Thank you."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lavrov: Tokyo must accept the results of the war\n\nThe minister spoke in Moscow.",
+         [("sergey-lavrov", "indirect", "Tokyo must accept the results of the war")]),
+        ("Update: The talks were moved to Friday.", []),
+        ("NOTE: one label alone is no transcript.", []),
+    ],
+)
+def test_headline_turns(context: Context, text: str, expected: list[tuple]) -> None:
+    quotes = run(context, text).quotes
+    assert [(q.speaker_id, q.kind, q.text) for q in quotes] == expected
 
 
 def test_quote_has_when_where_and_spans(context: Context) -> None:

@@ -62,6 +62,67 @@ def test_normalisation(nlp, sentence, anchor, text, value, granularity, relation
     assert (timex.value, timex.granularity, timex.relation) == (value, granularity, relation)
 
 
+OCT30 = date(1989, 10, 30)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("sentence", "anchor", "text", "value", "type_"),
+    [
+        ("The plane landed at 6:34 in Frankfurt.", FRIDAY, "6:34", "2019-05-10T06:34", "TIME"),
+        ("The vote closed at 16:37 GMT.", FRIDAY, "16:37 GMT", "2019-05-10T16:37", "TIME"),
+        ("Polls open at 9 a.m. Tuesday in the capital.",
+         FRIDAY, "9 a.m. Tuesday", "2019-05-07T09:00", "TIME"),
+        ("The envoys talked late on Tuesday night.",
+         FRIDAY, "Tuesday night", "2019-05-07TNI", "TIME"),
+        ("Shelling resumed last night.", FRIDAY, "last night", "2019-05-09TNI", "TIME"),
+        ("The summit will take place this summer.", FRIDAY, "this summer", "2019-SU", "DATE"),
+        ("Trade grew in the winter of 1994.", FRIDAY, "the winter of 1994", "1994-WI", "DATE"),
+        ("Exports fell last year.", FRIDAY, "last year", "2018", "DATE"),
+        ("Talks will resume next month.", FRIDAY, "next month", "2019-06", "DATE"),
+        ("Tension rose earlier this year.", FRIDAY, "earlier this year", "2019", "DATE"),
+        ("The accord expired in June last year.", FRIDAY, "June last year", "2018-06", "DATE"),
+        ("The envoy visited last April.", OCT30, "last April", "1989-04", "DATE"),
+        ("A year earlier, the talks had stalled.", FRIDAY, "A year earlier", "2018", "DATE"),
+        ("The embassy closed two years ago.", FRIDAY, "two years ago", "2017", "DATE"),
+        ("The mission lasted nearly twenty years.",
+         FRIDAY, "nearly twenty years", "P20Y", "DURATION"),
+        ("The talks went on for five hours.", FRIDAY, "five hours", "PT5H", "DURATION"),
+        ("Relations froze for two decades.", FRIDAY, "two decades", "P20Y", "DURATION"),
+        ("Profit fell in the first nine months.",
+         FRIDAY, "the first nine months", "P9M", "DURATION"),
+        ("The bank lost money in the quarter.", OCT30, "the quarter", "1989-Q3", "DATE"),
+        ("Sales beat the year-earlier quarter.", OCT30, "the year-earlier quarter", "1988-Q3",
+         "DATE"),
+        ("The firm posted third-quarter profit.", OCT30, "third-quarter", "1989-Q3", "DATE"),
+        ("The ministers confer weekly.", FRIDAY, "weekly", "P1W", "SET"),
+        ("The council meets every year in Vienna.", FRIDAY, "every year", "P1Y", "SET"),
+        ("The committee met each Thursday.", FRIDAY, "each Thursday", "XXXX-WXX-4", "SET"),
+    ],
+)  # fmt: skip
+def test_more_constructions(nlp, sentence, anchor, text, value, type_) -> None:  # type: ignore[no-untyped-def]
+    found = {t.text: t for t in extract_timexes(sentence, anchor, nlp(sentence))}
+    assert text in found, f"{text!r} not found in {list(found)}"
+    timex = found[text]
+    assert sentence[timex.span.start : timex.span.end] == text
+    assert (timex.value, timex.type) == (value, type_)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A 6-year-old boy waved at the crowd.",
+        "The mayor, 52 years old, resigned.",
+        "The plan saves $500 million a year.",
+        "The airline runs four flights a week.",
+        "Nobody expected the fall of the government.",
+        "Formerly a diplomat, he now teaches.",
+    ],
+)
+def test_no_time_expression_in_ages_rates_and_nouns(nlp, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    found = [t.text for t in extract_timexes(sentence, FRIDAY, nlp(sentence))]
+    assert found in ([], ["now"]), found
+
+
 def test_mod_is_recorded(nlp) -> None:  # type: ignore[no-untyped-def]
     sentence = "Since the mid-20th century the two sides have talked."
     (timex,) = extract_timexes(sentence, FRIDAY, nlp(sentence))

@@ -146,6 +146,8 @@ def process_store(
     pending = store.articles_needing(signature)
     report.up_to_date = max(store.count_articles() - len(pending), 0)
     if not pending:
+        if corpus_step and store.corpus_stale():  # a killed run left this step owed
+            report.corpus_updated = update_corpus(store, settings)
         report.seconds = time.perf_counter() - started
         return report
     if engine == "local":  # no idle worker processes for a handful of articles

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from parley.store.base import Store
 
 INSTALL = ("the Dask engine", "dask", "dask[distributed]")
+#: how long to keep trying to reach a ``--scheduler`` before giving up
+CONNECT_TIMEOUT = "20s"
 
 
 def _distributed() -> Any:
@@ -49,7 +51,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
     distributed = _distributed()
     if scheduler:
         try:
-            client = distributed.Client(scheduler, timeout="20s")
+            client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
         except OSError as exc:
             raise ParleyError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         with client:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
@@ -34,6 +35,11 @@ from parley.eval.common import Row, Table, f1, require
 from parley.eval.library import Document, process_documents, relocate
 from parley.eval.timex import parse_cat
 from parley.model import Article
+from parley.settings import Settings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 Relation = tuple[str, str, str]  # (kind "B"/"S", mention, mention)
 
@@ -186,12 +192,15 @@ class Cluster:
     sentences: list[str] = field(default_factory=list)
 
 
-def mention_id(doc: RawDoc, start: int) -> str | None:
-    """The task's name of the token at character ``start``: ``docid-sentence-word``."""
-    for token_start, token_end, sentence, word in doc.tokens:
-        if token_start <= start < token_end:
-            return f"{doc.doc_id}-{sentence}-{word}"
-    return None
+def mention_id(doc: RawDoc, start: int, end: int | None = None) -> str | None:
+    """The task's name of the tokens from character ``start`` (to ``end``):
+    ``docid-sentence-word``, several words joined by ``_`` ("taking_out")."""
+    end = start + 1 if end is None else max(end, start + 1)
+    found = [(sentence, word) for token_start, token_end, sentence, word in doc.tokens
+             if token_start < end and start < token_end]
+    if not found:
+        return None
+    return f"{doc.doc_id}-{found[0][0]}-" + "_".join(word for _, word in found)
 
 
 def entity_names(entity: str) -> list[str]:
@@ -216,6 +225,12 @@ def build_timeline(entity: str, clusters: list[Cluster]) -> Timeline:
     names = [n.lower() for n in entity_names(entity)]
     mine = [c for c in clusters
             if c.mentions and any(n in s.lower() for s in c.sentences for n in names)]
+    return order_clusters(entity, mine)
+
+
+def order_clusters(entity: str, mine: list[Cluster]) -> Timeline:
+    """Clusters already about ``entity`` in the task's order: by date, one ordinal per
+    distinct date (less precise dates first), undated ones at ordinal 0."""
     dates = sorted({d for c in mine if (d := _day_or_less(c.date)) is not None})
     timeline = Timeline(entity)
     for cluster in sorted(mine, key=lambda c: (_day_or_less(c.date) or "", c.mentions)):
@@ -248,15 +263,45 @@ def merged_clusters(docs: list[RawDoc], articles: list[Article]) -> list[Cluster
     return clusters
 
 
-def evaluate(eval_root: Path, fast: bool = False, out_dir: Path | None = None) -> Table:
+def entity_clusters(docs: list[RawDoc], articles: list[Article], entity: str,
+                    parsed: list[Doc], nlp: Language) -> list[Cluster]:
+    """The entity's events by :mod:`parley.analysis.entity_timeline` (event mentions of
+    the entity, dated by the timex stage, merged across articles), in the task's naming."""
+    from parley.analysis.entity_timeline import entity_events, merge_entity_events
+
+    by_article = {a.id: (d, a) for d, a in zip(docs, articles, strict=True)}
+    events = [e for article, doc in zip(articles, parsed, strict=True)
+              for e in entity_events(article, entity, nlp, doc)]
+    clusters = []
+    for entry in merge_entity_events(events):
+        cluster = Cluster(entry.date, [])
+        for event in entry.mentions:
+            raw, article = by_article[event.article_id]
+            located = relocate(article, event.span.start, event.span.end, raw.text)
+            mention = mention_id(raw, *located) if located is not None else None
+            if mention is not None:
+                cluster.mentions.append(mention)
+                cluster.sentences.append(event.sentence_span.slice(article.text))
+        if cluster.mentions:
+            clusters.append(cluster)
+    return clusters
+
+
+def evaluate(eval_root: Path, fast: bool = False, settings: Settings | None = None,
+             out_dir: Path | None = None) -> Table:
+    from parley.nlp import load_pipeline
+
     docs = load_corpus(eval_root)
     gold = load_gold(eval_root)
-    articles = process_documents([Document(d.doc_id, d.text, d.published) for d in docs])
-    clusters = merged_clusters(docs, articles)
+    articles = process_documents([Document(d.doc_id, d.text, d.published) for d in docs],
+                                 settings)
+    nlp = load_pipeline((settings or Settings()).spacy_model)
+    parsed = list(nlp.pipe(a.text for a in articles))
     table = Table("timeline", documents=len(docs), fast=fast)
     scores = []
     for reference in gold:
-        system = parse_timeline(format_timeline(build_timeline(reference.entity, clusters)))
+        clusters = entity_clusters(docs, articles, reference.entity, parsed, nlp)
+        system = parse_timeline(format_timeline(order_clusters(reference.entity, clusters)))
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             name = reference.entity.lower().replace(" ", "_") + ".txt"

@@ -66,6 +66,10 @@ class Vocabulary:
     person_nouns: list[str] = field(default_factory=list)
     #: lower-case form -> actor kind ("ministry" -> "ministry")
     organisation_nouns: dict[str, str] = field(default_factory=dict)
+    #: lemma of a collective noun -> CAMEO role code ("police" -> "COP")
+    group_nouns: dict[str, str] = field(default_factory=dict)
+    #: words for the speaker's side inside a quotation ("we", "our")
+    speaker_plural: frozenset[str] = frozenset()
     #: pronoun -> gender ("he" -> "male")
     pronouns: dict[str, str] = field(default_factory=dict)
     transliteration: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
@@ -284,6 +288,11 @@ class Knowledge:
             for form in forms or []:
                 vocab.organisation_nouns[str(form).lower()] = kind
         vocab.pronouns = {str(k).lower(): str(v) for k, v in (data.get("pronouns") or {}).items()}
+        vocab.speaker_plural = frozenset(
+            str(w).lower() for w in data.get("speaker_plural") or [])
+        vocab.group_nouns = {
+            str(k).lower(): str(v).upper() for k, v in (data.get("group_nouns") or {}).items()
+        }
         for n, rule in enumerate(data.get("transliteration") or []):
             try:
                 vocab.transliteration.append((re.compile(rule[0]), rule[1]))
@@ -358,7 +367,9 @@ class Knowledge:
                 continue
             for name in names or []:
                 actor.aliases.append(name)
-                self._index[self.fold(name)].append(gov_id)
+                key = self.fold(name)
+                if gov_id not in self._index[key]:  # "the X" and "X" fold alike
+                    self._index[key].append(gov_id)
         for entry in data.get("organisations") or []:
             if not self._entry_ok("organisations.yaml", entry, ("id", "name", "kind")):
                 continue

@@ -68,6 +68,7 @@ class Item:
     value: str  # actor id, office class, ISO-3, NER label, pronoun gender, ...
     modifier_of: int | None = None  # index of the office item this item modifies
     office: str | None = None  # apposition text, for names
+    country: str | None = None  # ISO-3 stated by the apposition ("Serbian President X")
 
 
 @dataclass
@@ -311,6 +312,7 @@ def _link_offices(items: list[Item], doc: Doc, kb: Knowledge) -> None:
             nxt = items[n + 1]
             if _transparent(doc[item.end : nxt.start]) and _names_person(nxt, kb):
                 nxt.office = " ".join(re.sub(r"[\[\]]", "", doc[first : item.end].text).split())
+                nxt.country = _country_of(items, n, kb)
                 item.modifier_of = n + 1
 
 
@@ -428,10 +430,162 @@ def _resolve_ner(res: Resolver, item: Item) -> tuple[str | None, str]:
     if not _slug(text) or not text[:1].isupper():
         return None, "name"
     if actor_id not in res.actors:
-        res.actors[actor_id] = Actor(actor_id, text, kind, in_kb=False)  # type: ignore[arg-type]
+        country = item.country or _stated_country(res, item, text)
+        code = None
+        if country is not None:
+            cameo = res.kb.countries[country].cameo
+            code = f"{cameo}GOV" if item.office else cameo
+        res.actors[actor_id] = Actor(
+            actor_id, text, kind, country, code, in_kb=False)  # type: ignore[arg-type]
         if kind == "person" and len(text.split()) > 1:
             res.named_surnames.setdefault(res.kb.fold(text.split()[-1]), actor_id)
     return actor_id, "name"
+
+
+def _stated_country(res: Resolver, item: Item, text: str) -> str | None:
+    """The country an unknown name's own words or modifiers state: "Iraqi National
+    Congress", "the Syrian opposition leader Ahmed X" (an adjective before the name)."""
+    kb = res.kb
+    span = res.doc[item.start : item.end]
+    words = [t for t in span] if item.value == "ORG" else []
+    words += [t for c in span.root.children
+              if c.dep_ in ("amod", "compound", "nmod", "poss") and c.i < item.start
+              for t in c.subtree]
+    for word in words:
+        country = kb.country_of_adjective(word.text)
+        if country is not None and word.text[:1].isupper():
+            return country
+    return None
+
+
+def _unnamed_official(res: Resolver, items: list[Item], n: int, start: int) -> str | None:
+    """An office or role of a stated country whose holder is not known here ("a Syrian
+    official", "the Iraqi foreign minister"): an unknown person of that country."""
+    country = _country_of(items, n, res.kb)
+    if country is None or items[n].kind == "COUNTERPART":
+        return None
+    head = res.doc[items[n].end - 1]
+    role = items[n].value or head.lemma_.lower()
+    actor_id = f"unknown-{country}-{_slug(role)}"
+    if actor_id not in res.actors:
+        known = res.kb.countries[country]
+        name = " ".join(re.sub(r"[\[\]]", "", res.doc[start : items[n].end].text).split())
+        res.actors[actor_id] = Actor(actor_id, name, "person", country, f"{known.cameo}GOV",
+                                     in_kb=False)
+    return actor_id
+
+
+def _speaker_side(res: Resolver) -> None:
+    """"we" / "our" inside a quotation: the side of the one quoted, i.e. the government of
+    the speaker's country (or the speaker's organisation).  The speaker is the actor named
+    next to the quotation in its paragraph (after it first: '"...," Lavrov said'), else
+    the last person who was a subject before it."""
+    words = res.kb.vocabulary.speaker_plural
+    text = res.doc.text
+    outside = [m for m in res.mentions if m.actor_id and not _inside(m.span.start, res.quoted)]
+    for token in res.doc:
+        if token.lower_ not in words:
+            continue
+        region = next(((a, b) for a, b in res.quoted if a < token.idx < b), None)
+        if region is None:
+            continue
+        para_start = text.rfind("\n", 0, region[0]) + 1
+        para_end = text.find("\n", region[1])
+        para_end = len(text) if para_end < 0 else para_end
+        after = [m for m in outside if region[1] <= m.span.start < para_end]
+        before = [m for m in outside if para_start <= m.span.start < region[0]]
+        speaker = (after[0].actor_id if after else before[-1].actor_id if before
+                   else res.recent_person(token.i))
+        side = _side_of(res, speaker)
+        if side is not None:
+            res.add(Item(token.i, token.i + 1, "PRON", "we"), side, "speaker side")
+
+
+def _inside(char: int, regions: list[tuple[int, int]]) -> bool:
+    return any(a <= char < b for a, b in regions)
+
+
+def _side_of(res: Resolver, actor_id: str | None) -> str | None:
+    """The government a speaker speaks for; an organisation without a country for itself."""
+    actor = (res.actors.get(actor_id) or res.kb.actors.get(actor_id)) if actor_id else None
+    if actor is None:
+        return None
+    if actor.kind == "organisation" and actor.country is None:
+        return actor.id
+    country = res.kb.countries.get(actor.country or "")
+    if country is None or country.government_id not in res.kb.actors:
+        return None
+    return country.government_id
+
+
+def _groups(res: Resolver) -> None:
+    """Collective nouns of a stated country ("Iraqi police", "Afghan troops", "protesters
+    in Cairo", "Serbian officials") not already a mention: actors of kind group."""
+    kb, doc = res.kb, res.doc
+    roles = kb.vocabulary.group_nouns
+    covered = {t.i for m in res.mentions if m.actor_id is not None
+               for t in (doc.char_span(m.span.start, m.span.end, alignment_mode="expand") or ())}
+    for token in doc:
+        role = roles.get(token.lemma_.lower()) or roles.get(token.lower_)
+        if role is None or token.i in covered or token.pos_ != "NOUN":
+            continue
+        found = _group_country(res, token)
+        if found is None:
+            continue
+        country, first = found
+        known = kb.countries[country]
+        if role == "GOV" and token.lemma_.lower() in ("government", "authority"):
+            actor_id = known.government_id
+            actor = kb.actors.get(actor_id)
+        else:
+            actor_id = f"{country}-{token.lemma_.lower()}"
+            actor = res.actors.get(actor_id) or Actor(
+                actor_id, " ".join(doc[first : token.i + 1].text.split()), "group", country,
+                f"{known.cameo}{role}", in_kb=False)
+        if actor is None:
+            continue
+        if actor_id not in res.actors and not actor.in_kb:
+            res.actors[actor_id] = actor
+        res.add(Item(first, token.i + 1, "GROUP", actor_id), actor_id, "group")
+        covered.update(range(first, token.i + 1))
+
+
+def _group_country(res: Resolver, head: Token) -> tuple[str, int] | None:
+    """(ISO-3, first token of the phrase) stated by a modifier before ``head`` or by an
+    "in/of/from" phrase after it, else None."""
+    kb = res.kb
+    before = [c for c in head.children
+              if c.dep_ in ("amod", "compound", "poss", "nmod", "npadvmod") and c.i < head.i]
+    for child in before:
+        for word in child.subtree:
+            country = _country_at(res, word)
+            if country is not None:
+                first = min(t.i for c in before for t in c.subtree)
+                return country, first
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("in", "of", "from"):
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    country = _country_at(res, pobj)
+                    if country is None:
+                        government = kb.capitals.get(kb.fold(pobj.text))
+                        actor = kb.actors.get(government) if government else None
+                        country = actor.country if actor is not None else None
+                    if country is not None:
+                        return country, head.i
+    return None
+
+
+def _country_at(res: Resolver, token: Token) -> str | None:
+    """The country of the mention covering ``token`` (adjective, country, government)."""
+    for mention in res.mentions:
+        if mention.span.start <= token.idx < mention.span.end and mention.actor_id:
+            actor = res.actors.get(mention.actor_id) or res.kb.actors.get(mention.actor_id)
+            if actor is not None and actor.kind != "person":
+                return actor.country
+    if token.text[:1].isupper():
+        return res.kb.country_of_adjective(token.text)
+    return None
 
 
 def _is_place(token: Token) -> bool:
@@ -453,6 +607,9 @@ def resolve(
             _resolve_item(res, items, n)
         except (KeyError, ValueError, IndexError):  # one bad name never blanks the rest
             res.add(item, None, "unresolved")
+    _speaker_side(res)
+    _groups(res)
+    res.mentions.sort(key=lambda m: m.span.start)
     return list(res.actors.values()), res.mentions
 
 
@@ -466,7 +623,10 @@ def _resolve_item(res: Resolver, items: list[Item], n: int) -> None:
             return  # an apposition: recorded on the name that follows
         start = min([it.start for it in items if it.modifier_of == n] + [item.start])
         whole = Item(start, item.end, item.kind, item.value)
-        res.add(whole, _resolve_title(res, items, n, start), "title")
+        actor_id = _resolve_title(res, items, n, start)
+        if actor_id is None:
+            actor_id = _unnamed_official(res, items, n, start)
+        res.add(whole, actor_id, "title")
     elif item.kind == "ACTOR":
         actor = kb.actors[item.value]
         text = res.doc[item.start : item.end].text

@@ -224,8 +224,13 @@ class _Reader:
 
     @staticmethod
     def _is_dyad_phrase(token: Token) -> bool:
-        return token.tag_ in ("NNS", "NNPS") and any(
-            c.lower_ in ("two", "both") for c in token.children
+        """"the two countries", "both leaders", and "the sides" / "the parties"."""
+        if token.tag_ not in ("NNS", "NNPS"):
+            return False
+        if any(c.lower_ in ("two", "both") for c in token.children):
+            return True
+        return token.lemma_.lower() in ("side", "party") and any(
+            c.dep_ == "det" and c.lower_ == "the" for c in token.children
         )
 
     # ----------------------------------------------------------------- triggers

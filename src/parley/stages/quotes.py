@@ -12,7 +12,13 @@ Three kinds, found around a *cue*: a speech verb from ``knowledge/data/cues.yaml
   (``differences were "still big"``): the content is the whole reported clause.
 * **indirect** — reported speech without quotation marks: the clause a speech verb
   governs (``X told reporters that ...``, ``..., X announced``), or the main clause
-  after ``According to X,``.
+  after ``According to X,``; also views a subject can hold (``cues.yaml`` stance
+  lists): the clause of a verb of belief or evidence (``X believes that ...``, ``a
+  poll shows ...``), the infinitive of a verb of intention (``X wants to ...``), the
+  object of a verb of stance with its complements (``criticized the plan``, ``called
+  the charges false``, ``called for talks``), and transcript or headline turns
+  (``NAME: words``).  As in PARC and PolNeAR, the complementizer ("that") belongs to
+  the reported clause.
 
 The speaker is the cue's grammatical subject (for "adding ..." or "went on to say"
 the subject of the verb it hangs on), resolved through the actors stage's mention
@@ -29,7 +35,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from parley.model import Article, Mention, Quote, QuoteKind, Span
 from parley.pipeline import Context, register
@@ -38,14 +48,27 @@ from parley.stages.actors import quoted_regions
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-    from parley.knowledge.kb import CueWords
+    from parley.knowledge.kb import CueWords, Knowledge
 
 #: what may stand between a quotation and its cue: punctuation, "that", a speaker
 _BEFORE_CUE_GAP = 80  # characters between the closing mark and the cue verb
 _AFTER_CUE_GAP = re.compile(r"^[\s,:;—–-]*(that\s*)?$", re.IGNORECASE)
 _DATELINE = re.compile(r"^([A-Z][A-Z .'-]{2,40}), [A-Z][a-z]+\.? \d{1,2}\b", re.MULTILINE)
 _CLAUSE_DEPS = ("ccomp", "parataxis")
+_TURN = re.compile(r"^[ \t]*[\"“]?([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}):[ \t]+(\S[^\n]*)$",
+                   re.MULTILINE)
 _DASH_SIGNATURE = re.compile(r"[ \t]*([―—–]|--)([ \t]*)([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3})")
+
+
+_COMPLEMENTIZERS = ("that", "if", "whether")
+#: "Tokyo must acknowledge ...": what someone is required to do is no view of theirs
+_OBLIGATION = ("must", "should", "ought")
+_VIEW_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "who"})
+_AGENT_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+#: what may follow the object of a stance verb and still belong to what is attributed
+#: ("called the charges unsubstantiated", "cited X as an example", "blamed X for Y")
+_OBJECT_COMPLEMENTS = ("oprd", "xcomp", "ccomp", "acomp")
+_OBJECT_PREPOSITIONS = ("as", "for", "of", "over")
 
 
 @dataclass
@@ -53,6 +76,68 @@ class Cue:
     token: Token
     span: tuple[int, int]  # characters
     speaker: Token | None  # head of the speaker phrase
+    #: "speech" (said, told ...) or "stance" (believes, wants, criticized, called for ...)
+    mode: str = "speech"
+
+
+@dataclass(frozen=True)
+class StanceWords:
+    """The cue lists beyond speech verbs in ``cues.yaml`` (belief, evidence,
+    intention, stance objects and prepositional cues)."""
+
+    belief: frozenset[str] = frozenset()
+    evidence: frozenset[str] = frozenset()
+    evidence_sources: frozenset[str] = frozenset()
+    intent: frozenset[str] = frozenset()
+    objects: frozenset[str] = frozenset()
+    prepositional: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: nouns naming people or bodies that can hold a view (from titles.yaml)
+    view_holders: frozenset[str] = frozenset()
+    #: "Correction:", "The Latest:" — line labels that are no speakers
+    not_turn_labels: frozenset[str] = frozenset()
+
+    def all_verbs(self) -> frozenset[str]:
+        return (self.belief | self.evidence | self.intent | self.objects
+                | {verb for verb, _ in self.prepositional})
+
+    def prepositions(self, lemma: str) -> frozenset[str]:
+        return next((preps for verb, preps in self.prepositional if verb == lemma), frozenset())
+
+
+def stance_words(knowledge: Knowledge) -> StanceWords:
+    """The stance lists of the knowledge base's ``cues.yaml`` (re-read when it changes)."""
+    path = Path(knowledge.directory) / "cues.yaml"
+    mtime = path.stat().st_mtime if path.is_file() else 0.0
+    vocabulary = knowledge.vocabulary
+    holders = frozenset(
+        word for phrase in [*vocabulary.person_nouns, *vocabulary.organisation_nouns]
+        for word in phrase.split()[-1:]
+    )
+    return _read_stance_words(path, mtime, holders)
+
+
+@lru_cache(maxsize=8)
+def _read_stance_words(path: Path, mtime: float, holders: frozenset[str]) -> StanceWords:
+    data: dict[str, Any] = {}
+    if path.is_file():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in data.get(key) or [])
+
+    return StanceWords(
+        belief=words("belief_verbs"),
+        evidence=words("evidence_verbs"),
+        evidence_sources=words("evidence_sources"),
+        intent=words("intent_verbs"),
+        objects=words("object_verbs"),
+        prepositional=tuple(sorted(
+            (str(verb).lower(), frozenset(str(p).lower() for p in preps or []))
+            for verb, preps in (data.get("prepositional") or {}).items()
+        )),
+        view_holders=holders | words("view_holders"),
+        not_turn_labels=words("not_turn_labels"),
+    )
 
 
 def _char_inside(regions: list[tuple[int, int]], char: int) -> tuple[int, int] | None:
@@ -99,19 +184,35 @@ def _speaker_of(token: Token, cues: CueWords) -> Token | None:
     return None
 
 
-def find_cues(doc: Doc, cues: CueWords, regions: list[tuple[int, int]]) -> list[Cue]:
-    """Speech verbs outside quotation marks, each with its subject when it has one."""
+def find_cues(doc: Doc, cues: CueWords, regions: list[tuple[int, int]],
+              stance: StanceWords | None = None) -> list[Cue]:
+    """Speech verbs outside quotation marks, each with its subject when it has one;
+    with ``stance``, also verbs of belief, intention and stance whose subject can
+    hold a view."""
     found = []
+    stance_verbs = stance.all_verbs() if stance is not None else frozenset()
     for token in doc:
         if _char_inside(regions, token.idx):
             continue
-        if token.lemma_.lower() in cues.verbs and token.pos_ in ("VERB", "AUX"):
-            if token.lemma_ == "point" and not any(c.dep_ == "prt" for c in token.children):
-                continue
+        lemma = token.lemma_.lower()
+        particle = cues.phrasal.get(lemma)
+        # "pointed" without its "out" is no speech verb
+        particle_missing = particle is not None and not any(
+            c.dep_ == "prt" and c.lower_ == particle for c in token.children)
+        speech = lemma in cues.verbs and token.pos_ in ("VERB", "AUX") and not particle_missing
+        if speech:
             speaker = _speaker_of(token, cues)
             if speaker is not None and speaker.lemma_.lower() in cues.not_speakers:
                 continue
             found.append(Cue(token, _cue_span(token, cues), speaker))
+        elif lemma in stance_verbs and token.pos_ == "VERB":
+            assert stance is not None
+            speaker = _speaker_of(token, cues)
+            if speaker is not None and speaker.lemma_.lower() in cues.not_speakers:
+                continue
+            obliged = any(c.dep_ == "aux" and c.lower_ in _OBLIGATION for c in token.children)
+            if _holds_view(speaker, lemma, stance) and not obliged:
+                found.append(Cue(token, _cue_span(token, cues), speaker, "stance"))
         elif token.lower_ in cues.according_to and token.i + 2 < len(doc):
             nxt = token.nbor(1)
             objects = [c for c in nxt.children if c.dep_ == "pobj"]
@@ -120,11 +221,28 @@ def find_cues(doc: Doc, cues: CueWords, regions: list[tuple[int, int]]) -> list[
     return found
 
 
+def _holds_view(speaker: Token | None, lemma: str, stance: StanceWords | None) -> bool:
+    """A subject that can believe, want or criticise: a name, an agent pronoun, a
+    person or body noun; a poll or study only for verbs of evidence."""
+    if speaker is None or stance is None:
+        return False
+    if speaker.lower_ in _VIEW_PRONOUNS or speaker.ent_type_ in _AGENT_ENTITIES:
+        return True
+    if speaker.pos_ == "PROPN":
+        return True
+    noun = speaker.lemma_.lower()
+    if noun in stance.view_holders:
+        return True
+    return lemma in stance.evidence and noun in stance.evidence_sources
+
+
 class _Extractor:
     """Quote extraction over one article (all state lives for one article only)."""
 
-    def __init__(self, article: Article, doc: Doc, cues: CueWords) -> None:
+    def __init__(self, article: Article, doc: Doc, cues: CueWords,
+                 stance: StanceWords | None = None) -> None:
         self.article = article
+        self.stance = stance
         self.doc = doc
         self.text = article.text
         self.cues = cues
@@ -293,6 +411,38 @@ class _Extractor:
             cue = Cue(doc_span.root, (dash, dash + 1), doc_span.root)
             self.add("direct", _inner(self.text, region), cue)
 
+    def attach_turns(self) -> None:
+        """``NAME: words`` at the start of a line: a turn in a transcript (capitals
+        used by at least two lines) or a headline quoting a named person or body.
+        Kept as indirect speech: the kinds follow quotation marks, and a headline
+        paraphrases."""
+        excluded = self.stance.not_turn_labels if self.stance is not None else frozenset()
+        turns = [m for m in _TURN.finditer(self.text) if m.group(1).lower() not in excluded]
+        labels = [m.group(1) for m in turns if m.group(1).isupper()]
+        transcript = len(labels) >= 2 and len(set(labels)) < len(labels)
+        for match in turns:
+            name_start, name_end = match.span(1)
+            content = Span(*match.span(2))
+            if any(q.span.start < content.end and content.start < q.span.end
+                   for q in self.quotes):
+                continue
+            name = self.doc.char_span(name_start, name_end, alignment_mode="expand")
+            if name is None:
+                continue
+            mention = next((m for m in self.article.mentions if m.actor_id
+                            and name_start <= m.span.start and m.span.end <= name_end), None)
+            if not ((transcript and match.group(1).isupper())
+                    or mention is not None or name.root.ent_type_ in ("PERSON", "ORG")):
+                continue
+            self.used_regions.update(r for r in self.regions
+                                     if r[0] < content.end and content.start <= r[1])
+            cue = Cue(name.root, (name_end, name_end + 1), name.root)
+            end = content.end
+            if self.text[end - 1] in "\"”" and self.text[match.start():name_start].strip():
+                end -= 1  # the quotation mark that opened the line closes it
+            # "direct" means quotation marks (as in PolNeAR); a turn has none of its own
+            self.add("indirect", Span(content.start, end), cue)
+
     def _closes_clause(self, region: tuple[int, int]) -> bool:
         """``"...," he said`` — the quotation ends with a comma, ? or ! inside or
         right after its closing mark; a quoted title ("Sputnik") does not."""
@@ -326,13 +476,19 @@ class _Extractor:
             words = [t for t in clause_head.subtree if t.i < token.i or t.i > cue.speaker.i]  # type: ignore[union-attr]
             words = [t for t in words if not (token.i <= t.i <= token.i + 1)]
         else:
-            clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
+            if cue.mode == "speech":
+                clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
+            else:  # a view is the clause after its verb ("believes that ...")
+                clauses = [c for c in token.children if c.dep_ == "ccomp" and c.i > token.i]
             if clauses:
                 words = [t for c in clauses for t in c.subtree]
-            elif self._parenthetical(token):
+            elif cue.mode == "speech" and self._parenthetical(token):
                 # "..., Graham said, since ...": the cue hangs on the clause it reports
                 own = set(token.subtree)
                 words = [t for t in token.head.subtree if t not in own]
+            elif self.stance is not None and _holds_view(cue.speaker, token.lemma_.lower(),
+                                                         self.stance):
+                words = self._stance_content(cue, self.stance)
             else:
                 return
         line_start, line_end = self.line(token.idx)
@@ -346,7 +502,10 @@ class _Extractor:
             words = [t for t in words if t.i < stop]
         if not words:
             return
-        words = [t for t in words if t.dep_ != "mark" or t.i != words[0].i]
+        # the complementizer belongs to the reported clause ("said that ..."), as in
+        # PARC and PolNeAR; other subordinators ("because") do not
+        words = [t for t in words if t.dep_ != "mark" or t.i != words[0].i
+                 or t.lower_ in _COMPLEMENTIZERS]
         words = [t for t in words if not t.is_punct or _char_inside(self.regions, t.idx)]
         if len(words) < 3:
             return
@@ -362,6 +521,38 @@ class _Extractor:
         else:
             kind = "indirect"
         self.add(kind, Span(start, end), cue)
+
+    def _stance_content(self, cue: Cue, stance: StanceWords) -> list[Token]:
+        """What a verb of intention or stance attributes: the infinitive ("wants to
+        ..."), the object with its complements ("called the charges false"), or the
+        object of its preposition ("called for talks", which joins the cue)."""
+        token = cue.token
+        lemma = token.lemma_.lower()
+        later = [c for c in token.children if c.i > token.i]
+        if lemma in stance.intent:
+            infinitives = [c for c in later if c.dep_ == "xcomp"
+                           and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
+            if infinitives:
+                return list(infinitives[0].subtree)
+        if lemma in stance.objects:
+            objects = [c for c in later if c.dep_ == "dobj"]
+            if objects:
+                parts = [c for c in later if c.i > objects[0].i and (
+                    c.dep_ in _OBJECT_COMPLEMENTS
+                    or (c.dep_ == "prep" and c.lower_ in _OBJECT_PREPOSITIONS))]
+                if lemma == "call" and not parts:
+                    return []  # "called Putin", "called a meeting": no view attributed
+                return [t for c in (objects[0], *parts) for t in c.subtree]
+        prepositions = stance.prepositions(lemma)
+        for child in later:
+            if child.dep_ == "prep" and child.lower_ in prepositions:
+                objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+                if objects and child.i == token.i + 1:
+                    cue.span = (cue.span[0], child.idx + len(child))
+                if objects:
+                    tail = [c for c in later if c.i > child.i and c.dep_ in ("xcomp", "ccomp")]
+                    return [t for c in (objects[0], *tail) for t in c.subtree]
+        return []
 
     def _parenthetical(self, token: Token) -> bool:
         """A cue inserted in the clause it reports: no subordinator ("as X said"),
@@ -412,7 +603,7 @@ class _Extractor:
         return preceding == "" or preceding.endswith((".", "!", "?", "\"", "”"))
 
     def run(self) -> list[Quote]:
-        cues = find_cues(self.doc, self.cues, self.regions)
+        cues = find_cues(self.doc, self.cues, self.regions, self.stance)
         for cue in cues:
             if cue.speaker is None:
                 cue.speaker = self.adjacent_speaker(cue)
@@ -420,6 +611,7 @@ class _Extractor:
         for cue in reported:
             self.attach_reported(cue)
         self.attach_dash()
+        self.attach_turns()
         self.continuations()
         self.quotes.sort(key=lambda q: q.span.start)
         for n, quote in enumerate(self.quotes, start=1):
@@ -455,5 +647,6 @@ def _dateline_city(article: Article) -> str | None:
 def find_quotes(article: Article, context: Context) -> Article:
     """Fill ``article.quotes`` with direct, partial and indirect speech."""
     doc = context.doc if context.doc is not None else context.nlp(article.text)
-    article.quotes = _Extractor(article, doc, context.knowledge.cues).run()
+    knowledge = context.knowledge
+    article.quotes = _Extractor(article, doc, knowledge.cues, stance_words(knowledge)).run()
     return article
