@@ -425,7 +425,8 @@ def process(
                                               scheduler=scheduler)
         console.print(f"{shard_report.articles} articles processed on Dask "
                       f"({shard_report.failed} with errors, {len(shard_report.skipped)} "
-                      f"inputs skipped, {len(shard_report.shards)} shards written)")
+                      f"inputs skipped, {len(shard_report.shards)} shards written)",
+                      soft_wrap=True)
         for source, reason in shard_report.skipped:
             _error_console().print(f"error: {source}: {reason}", markup=False)
         if shard_report.skipped:
@@ -438,7 +439,8 @@ def process(
         f"processed {report.processed} articles ({report.words} words) in "
         f"{report.seconds:.1f} s with {report.workers} {report.engine} worker(s); "
         f"{report.up_to_date} already up to date; {report.failed} with errors"
-        + ("; timeline updated" if report.corpus_updated else "")
+        + ("; timeline updated" if report.corpus_updated else ""),
+        soft_wrap=True,
     )
     for article_id, stage, reason in report.failures:
         _error_console().print(f"error: article {article_id[:12]}: stage {stage}: {reason}",
@@ -459,7 +461,7 @@ def merge(
         report = merge_shards(shard_dir, store, settings)
     outcomes = ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items())) or "nothing"
     console.print(f"merged {report.articles} articles from {report.shards} shards ({outcomes})"
-                  + ("; timeline updated" if report.corpus_updated else ""))
+                  + ("; timeline updated" if report.corpus_updated else ""), soft_wrap=True)
 
 
 @app.command()

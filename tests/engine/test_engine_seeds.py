@@ -77,6 +77,7 @@ def test_two_workers_match_one(local_one: Settings, tmp_path: Path) -> None:
     assert _snapshot(settings) == _snapshot(local_one)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster (worker processes load spaCy)
 def test_dask_matches_local(local_one: Settings, tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     settings = _ingest(tmp_path)
@@ -85,6 +86,7 @@ def test_dask_matches_local(local_one: Settings, tmp_path: Path) -> None:
     assert _snapshot(settings) == _snapshot(local_one)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster (worker processes load spaCy)
 def test_dask_ingest_to_shards_then_merge_matches_local(
     local_one: Settings, tmp_path: Path
 ) -> None:

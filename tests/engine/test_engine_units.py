@@ -103,6 +103,7 @@ def test_two_workers_give_the_same_records(one_worker: MemoryStore) -> None:
     assert _records(store) == _records(one_worker)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster (worker processes load spaCy)
 def test_dask_gives_the_same_records_as_local(one_worker: MemoryStore) -> None:
     pytest.importorskip("distributed")
     store = MemoryStore(_articles())
@@ -155,6 +156,7 @@ def test_unknown_engine_is_refused() -> None:
         process_store(MemoryStore([]), SETTINGS, engine="spark", stages=STAGES)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster (worker processes load spaCy)
 def test_dask_on_an_existing_scheduler(one_worker: MemoryStore) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,

@@ -107,3 +107,20 @@ def test_cli_merge_loads_shards_once(tmp_path: Path, shared_dir: Path) -> None:
     missing = runner.invoke(app, ["--db", db, "merge", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1
     assert "no such shard folder" in missing.output
+
+
+def test_cli_process_on_an_empty_store_does_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "empty.db")
+    result = runner.invoke(app, ["--db", db, "process", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "processed 0 articles" in result.output
+    assert "0 already up to date" in result.output
+
+
+def test_cli_input_needs_the_dask_engine(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["--db", str(tmp_path / "x.db"), "process", "--input", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "--input runs ingest on Dask: add --engine dask" in result.output

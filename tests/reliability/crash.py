@@ -270,8 +270,8 @@ def crash_trials(
         if command == "process":
             run(url, "ingest", str(corpus))
         # process loads spaCy and parses before its first write: aim at its second half
-        low = 0.3 if command == "ingest" else 0.5 * report.reference_seconds[command]
-        delay = rng.uniform(low, 1.05 * report.reference_seconds[command])
+        share = rng.uniform(0.1, 0.9) if command == "ingest" else rng.uniform(0.5, 1.0)
+        delay = share * report.reference_seconds[command]
         killed = run_killed(url, args, delay)
         trial = Trial(number, command, round(delay, 2), killed, check_store(url))
         run(url, *args)

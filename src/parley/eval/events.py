@@ -117,7 +117,8 @@ def main_event(article: Article) -> Event | None:
     events = sorted(article.events, key=lambda e: (e.sentence_span.start,
                                                    e.trigger_span.start if e.trigger_span else 0))
     substantive = [e for e in events if plover_label(e.plover) not in FRAMING_CATEGORIES]
-    return (substantive or events or [None])[0]
+    chosen = substantive or events
+    return chosen[0] if chosen else None
 
 
 def predict(article: Article) -> Prediction:
