@@ -146,14 +146,19 @@ def ingest(
     """Read, clean and date articles into the store (exit status 1 if any input was skipped)."""
     from parley.api import IngestItem
     from parley.api import ingest as ingest_paths
+    from parley.inputs.readers import count_input_files
     from parley.render import IngestProgress, ingest_summary
 
     settings = _settings(ctx)
     items: list[dict[str, Any]] = []
-    with _open(ctx) as store, IngestProgress(_error_console(), enabled=not as_json) as progress:
+    total = None if as_json else count_input_files(paths)
+    with (
+        _open(ctx) as store,
+        IngestProgress(_error_console(), enabled=not as_json, total_files=total) as progress,
+    ):
 
         def on_item(item: IngestItem) -> None:
-            progress.advance(item.outcome)
+            progress.advance(item.outcome, item.source)
             if as_json:
                 items.append(item.record())
             elif item.outcome == "skipped":

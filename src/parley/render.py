@@ -6,10 +6,19 @@ computes facts; it only formats records the library produced.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -164,20 +173,28 @@ def process_line(report: Any) -> str:
 
 
 class IngestProgress:
-    """A rich progress line that counts inputs as they stream by (total unknown)."""
+    """A progress bar over the input files, with the running count of outcomes.
 
-    def __init__(self, console: Console, enabled: bool) -> None:
+    The bar counts files (a JSON Lines file or feed holds many articles); the
+    label counts articles as they stream by.
+    """
+
+    def __init__(self, console: Console, enabled: bool, total_files: int | None = None) -> None:
         self.enabled = enabled
         self.counts: dict[str, int] = {}
+        self.files_seen: set[str] = set()
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files  {task.description}"),
             TimeElapsedColumn(),
+            TimeRemainingColumn(),
             console=console,
             transient=True,
             disable=not enabled,
         )
-        self.task = self.progress.add_task("ingesting", total=None)
+        self.task = self.progress.add_task("", total=total_files)
 
     def __enter__(self) -> IngestProgress:
         self.progress.__enter__()
@@ -186,14 +203,22 @@ class IngestProgress:
     def __exit__(self, *exc: object) -> None:
         self.progress.__exit__(None, None, None)
 
-    def advance(self, outcome: str) -> None:
+    def advance(self, outcome: str, source: str = "") -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        self.files_seen.add(_file_of(source))
         done = sum(self.counts.values())
         label = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
-        self.progress.update(self.task, description=f"ingesting: {done} inputs ({label})")
+        self.progress.update(
+            self.task, completed=len(self.files_seen), description=f"{done} inputs ({label})"
+        )
 
     def print_error(self, line: str) -> None:
         self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _file_of(source: str) -> str:
+    """The file an input came from: ``a.jsonl:12`` and ``feed.xml#3`` name lines/entries."""
+    return re.sub(r"(:\d+|#\d+)$", "", source)
 
 
 def ingest_summary(report: IngestReport) -> Table:

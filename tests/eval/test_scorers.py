@@ -264,21 +264,46 @@ def test_timeline_format_round_trip() -> None:
 
 def test_temporal_awareness() -> None:
     gold = timeline.parse_timeline(GOLD_TIMELINE)
-    # explicit: S(1-1-a,2-1-a), B a->b twice, B b->c: 4 relations; closure adds a->c twice
-    assert len(timeline.explicit_relations(gold)) == 4
-    assert len(timeline.closure_relations(gold)) == 6
+    # explicit: S(1-1-a,2-1-a), B a->b twice, B b->c, and each of the 4 mentions S its
+    # anchor (T:2008, T:2009-05, T:2010): 8 relations
+    assert len(timeline.explicit_relations(gold)) == 8
+    # closure over 7 nodes in 3 classes of sizes 3, 2, 2: S 3+1+1, B 3*2+3*2+2*2
+    assert len(timeline.closure_relations(gold)) == 5 + 16
     assert timeline.temporal_awareness(gold, gold) == (1.0, 1.0, 1.0)
     assert timeline.temporal_awareness(gold, timeline.Timeline("Entity")) == (0.0, 0.0, 0.0)
     only_zero = timeline.parse_timeline("Entity\n0\tXXXX-XX-XX\t1-1-a\t1-2-b\n")
     assert timeline.temporal_awareness(gold, only_zero) == (0.0, 0.0, 0.0)
-    # system: a(1-1-a) before c: one explicit relation, implied by the gold -> P 1;
-    # recall: of the gold's 4 explicit relations the system's closure holds none
+    # system: a(1-1-a) before c, each on its date: 3 explicit relations, all implied by
+    # the gold -> P 1; recall: of the gold's 8, the two anchor links of a and c -> 2/8
     system = timeline.parse_timeline("Entity\n1\t2008\t1-1-a\n2\t2010\t2-4-c\n")
-    assert timeline.temporal_awareness(gold, system) == (1.0, 0.0, 0.0)
-    # system a < b < c (drops 2-1-a): P 3/3 (a<b, b<c in gold closure... a<b, b<c) R 2/4
+    assert timeline.temporal_awareness(gold, system) == (1.0, 0.25, 0.4)
+    # system a < b < c (drops 2-1-a, dates b 2009 where the gold says 2009-05): explicit
+    # B a<b, B b<c, S a~2008, S b~2009, S c~2010; all but S b~2009 verified -> P 4/5;
+    # recall: B a<b, B b<c, S a~2008, S c~2010 of the gold's 8 -> 4/8
     system = timeline.parse_timeline("Entity\n1\t2008\t1-1-a\n2\t2009\t1-2-b\n3\t2010\t2-4-c\n")
     p, r, f = timeline.temporal_awareness(gold, system)
-    assert (p, r) == (1.0, 0.5) and f == pytest.approx(2 / 3)
+    assert (p, r) == (0.8, 0.5) and f == pytest.approx(2 * 0.8 * 0.5 / 1.3)
+
+
+def test_time_anchors_and_inconsistent_links() -> None:
+    assert timeline.anchor_node("2007-09-XX") == "T:2007-09"
+    assert timeline.anchor_node("2010-06-07") == "T:2010-06-07"
+    assert timeline.anchor_node("XXXX-XX-XX") is None
+    # one date on two ordinals: x before y, so y cannot also be simultaneous with the
+    # date x already holds; that link is dropped, the ordering kept
+    same_day = timeline.parse_timeline("E\n1\t2005-06-06\t1-1-x\n2\t2005-06-06\t1-2-y\n")
+    assert timeline.explicit_relations(same_day) == {
+        ("B", "1-1-x", "1-2-y"), ("S", "1-1-x", "T:2005-06-06")}
+    # undated but ordered mentions are ordered, with no anchor
+    undated = timeline.parse_timeline("E\n1\tXXXX-XX-XX\t1-1-x\n2\t2006\t1-2-y\n")
+    assert timeline.closure_relations(undated) == {
+        ("B", "1-1-x", "1-2-y"), ("B", "1-1-x", "T:2006"), ("S", "1-2-y", "T:2006")}
+
+
+def test_micro_average_sums_relations_over_timelines() -> None:
+    big = timeline.AwarenessCounts(system_verified=9, system=10, gold_found=9, gold=10)
+    small = timeline.AwarenessCounts(system_verified=0, system=10, gold_found=0, gold=10)
+    assert (big + small).scores() == (0.45, 0.45, pytest.approx(0.45))
 
 
 def test_build_timeline_orders_merged_events() -> None:

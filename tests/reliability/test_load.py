@@ -15,7 +15,6 @@ from reliability.load import run_load
 @pytest.mark.slow
 def test_fifty_readers_during_an_ingest(tmp_path: Path, shared_dir: Path) -> None:
     import parley
-
     from parley.engine import process_store
     from parley.settings import Settings
 

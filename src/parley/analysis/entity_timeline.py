@@ -140,8 +140,8 @@ def entity_mentions(doc: Doc, entity: str, lexicon: Lexicon | None = None) -> li
     labels = [ent.label_ for ent in doc.ents
               if any(ent.start < e and s < ent.end for s, e in named)]
     kind = max(set(labels), key=labels.count) if labels else None
-    found = sorted(named.values(), key=lambda s: s.start)
-    return sorted(found + _anaphors(doc, found, kind, lexicon), key=lambda s: s.start)
+    names = sorted(named.values(), key=lambda s: s.start)
+    return sorted(names + _anaphors(doc, names, kind, lexicon), key=lambda s: s.start)
 
 
 def _anaphors(doc: Doc, named: list[Span], kind: str | None, lexicon: Lexicon) -> list[Span]:

@@ -129,7 +129,8 @@ PINNED: dict[str, dict[str, str]] = {
                                                 "Person overlap", "Temporal overlap")},
     "extraction": {
         "article-extraction-benchmark/4-gram shingle overlap (mean per page)": "f1"},
-    "timeline": {"SemEval-2015 T4 trial/mean over entities (Track A)": "f1"},
+    "timeline": {"SemEval-2015 T4 trial/mean over entities (Track A)": "f1",
+                 "SemEval-2015 T4 trial/micro over entities (Track A, task tool)": "f1"},
 }
 
 

@@ -92,6 +92,11 @@ def _expand(item: str | Path) -> Iterator[Path | InputError]:
     yield InputError(str(item), "no such file or folder")
 
 
+def count_input_files(paths: Iterable[str | Path]) -> int:
+    """How many files ``read_inputs`` will open (for a progress bar's total)."""
+    return sum(1 for item in paths for found in _expand(item) if isinstance(found, Path))
+
+
 def read_file(path: Path, settings: Settings) -> Iterator[RawDocument | InputError]:
     """Read one file: every article in it, or one error saying why it cannot be read."""
     source = str(path)
