@@ -67,6 +67,14 @@ def test_events_of_the_entity_dated(nlp) -> None:  # type: ignore[no-untyped-def
     assert not any(e.lemma == "please" for e in events)  # analysts, not Jobs
 
 
+def test_a_date_under_a_verbless_root_anchors_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Steve Jobs. June 6, 2005."
+    start = text.index("June")
+    article = Article(id="a", text=text,
+                      timexes=[TimeExpr("June 6, 2005", Span(start, start + 12), "2005-06-06")])
+    assert entity_events(article, "Steve Jobs", nlp) == []
+
+
 def _event(article: str, lemma: str, date: str | None) -> EntityEvent:
     return EntityEvent(article, lemma, lemma, Span(0, 1), Span(0, 10), date)
 

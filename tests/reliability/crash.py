@@ -88,14 +88,19 @@ def run_killed(db: str, args: list[str], delay: float) -> bool:
     running (the kill landed), False if it had already finished."""
     child = subprocess.Popen(parley(db, *args), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, env={**os.environ, **CHILD_ENV})
-    deadline = time.monotonic() + delay
-    while time.monotonic() < deadline and child.poll() is None:
-        time.sleep(0.005)
-    if child.poll() is not None:
-        return False
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=60)
-    return True
+    try:
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.005)
+        if child.poll() is not None:
+            return False
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=60)
+        return True
+    finally:  # a test timeout or interrupt must not leave the child running
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=60)
 
 
 # --------------------------------------------------------------------------- checks

@@ -18,6 +18,8 @@ from reliability.crash import check_store, crash_trials, freeze_source, snapshot
 
 ARTICLES = int(os.environ.get("PARLEY_CRASH_ARTICLES", "40"))
 TRIALS = int(os.environ.get("PARLEY_CRASH_TRIALS", "4"))
+#: a run's time grows with trials x articles (the suite's 900 s would cut a long run)
+LONG_ENOUGH = pytest.mark.timeout(900 + 120 * TRIALS * max(1, ARTICLES // 40))
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +30,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
 
 
 @pytest.mark.slow
+@LONG_ENOUGH
 def test_sqlite_survives_kills(corpus: Path, tmp_path: Path) -> None:
     numbers = itertools.count()
     report = crash_trials(lambda: str(tmp_path / f"store-{next(numbers)}.db"), corpus, TRIALS,
@@ -38,6 +41,7 @@ def test_sqlite_survives_kills(corpus: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.postgres
+@LONG_ENOUGH
 def test_postgres_survives_kills(corpus: Path, postgres_server: str) -> None:
     from reliability.conftest import fresh_postgres_url
 

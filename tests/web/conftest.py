@@ -20,6 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from paths import seed_paths
+from store.conftest import fresh_postgres_url, postgres_server  # noqa: F401 (a fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,6 +44,34 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> 
         assert report.count("ingested") == 5
         process_store(store, settings, workers=1, engine="local")
     return db
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres(seeded_store: str, postgres_server: str) -> str:
+    """The seeded store copied record by record into a fresh PostgreSQL schema."""
+    from parley.store import open_store
+
+    url = fresh_postgres_url(postgres_server)
+    with open_store(seeded_store) as source, open_store(url) as target:
+        for article in source.iter_articles():
+            target.add_article(article)
+            target.replace_background_links(article.id, source.background_links(article.id))
+        for rejection in source.rejections():
+            target.add_rejection(rejection)
+        target.replace_timeline(source.timeline_events())
+        assert target.count_articles() == source.count_articles()
+    return url
+
+
+@pytest.fixture
+def seeded_copy(seeded_store: str, tmp_path: Path) -> str:
+    """A private copy of ``seeded_store`` for tests that write (ingest, saved filters)."""
+    import sqlite3
+
+    copy = str(tmp_path / "copy.db")
+    with sqlite3.connect(seeded_store) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 
+import parley
 from parley.model import Article, Event, Quote, to_dict
 from parley.store.base import TimelineEvent
 from parley.web import create_app
@@ -17,9 +19,13 @@ from parley.web import create_app
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture(scope="module")
-def client(seeded_store: str) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded_store, rate_limit_per_minute=None)) as test_client:
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def client(request: pytest.FixtureRequest, seeded_store: str) -> Iterator[TestClient]:
+    """The app over the seeded store, on SQLite and on PostgreSQL (the same records)."""
+    url = seeded_store if request.param == "sqlite" else request.getfixturevalue(
+        "seeded_postgres")
+    with TestClient(create_app(url, rate_limit_per_minute=None)) as test_client:
         yield test_client
 
 
@@ -229,8 +235,8 @@ def test_read_only_without_token(client: TestClient) -> None:
     assert 'action="/ingest"' not in client.get("/ingest").text
 
 
-def test_saved_filters_need_the_token(seeded_store: str, tmp_path: Path) -> None:
-    app = create_app(seeded_store, token="s3cret", filters_path=tmp_path / "filters.json")
+def test_saved_filters_need_the_token(seeded_copy: str) -> None:
+    app = create_app(seeded_copy, token="s3cret")
     with TestClient(app) as test_client:
         data = {"name": "Old news", "query_string": "to=2015-12-31&topic=", "token": "wrong"}
         assert test_client.post("/filters", data=data).status_code == 403
@@ -244,6 +250,15 @@ def test_saved_filters_need_the_token(seeded_store: str, tmp_path: Path) -> None
         assert test_client.get("/", params={"filter": "nope"}).status_code == 404
         bad = dict(data, name="../../etc")
         assert test_client.post("/filters", data=bad).status_code == 400
+        assert 'href="/?filter=Old%20news"' in test_client.get("/").text
+    with parley.open_store(seeded_copy) as store:  # kept in the store, not beside it
+        assert store.filters() == {"Old news": {"to": "2015-12-31"}}
+    with TestClient(create_app(seeded_copy, token="s3cret")) as again:
+        assert again.get("/", params={"filter": "Old news"}).text.count('class="item"') == 1
+        gone = again.post("/filters/delete", data={"name": "Old news", "token": "s3cret"},
+                          follow_redirects=False)
+        assert gone.status_code == 303
+        assert again.get("/", params={"filter": "Old news"}).status_code == 404
 
 
 def test_rate_limit_per_client(seeded_store: str) -> None:
@@ -258,3 +273,112 @@ def test_upload_size_limit(seeded_store: str) -> None:
         response = test_client.post("/ingest", data={"token": "t"},
                                     files={"files": ("big.txt", b"x" * 5000, "text/plain")})
     assert response.status_code == 413
+
+
+def test_timeline_page_is_paged_by_year_and_offset(client: TestClient) -> None:
+    everything = client.get("/api/timeline", params={"limit": 200}).json()["items"]
+    in_2019 = [e for e in everything if (e["date"] or "").startswith("2019")]
+    assert len(in_2019) >= 2
+    first = client.get("/timeline", params={"limit": 3}).text
+    assert first.count('<details class="event"') == 3
+    assert f"Events 1–3 of {len(everything)}" in first
+    assert 'href="/timeline?limit=3&amp;offset=3"' in first and "Earlier events" not in first
+    second = client.get("/timeline", params={"limit": 3, "offset": 3}).text
+    assert "Events 4–6" in second and 'href="/timeline?limit=3"' in second
+    year = client.get("/timeline", params={"year": "2019"}).text
+    assert year.count('<details class="event"') == len(in_2019)
+    assert all(f'id="event-{e["id"]}"' in year for e in in_2019)
+    assert '<h2 id="y2019">' in year and '<h2 id="y1956">' not in year
+    assert 'href="/timeline?year=1956"' in year  # the year index stays complete
+    nothing = client.get("/timeline", params={"year": "1066"}).text
+    assert "No events in 1066" in nothing and '<details class="event"' not in nothing
+    assert client.get("/timeline", params={"year": "19xx"}).status_code == 400
+    last = client.get("/timeline", params={"offset": len(everything) - 1}).text
+    assert last.count('<details class="event"') == 1 and "Later events" not in last
+
+
+def test_other_media_reads_only_the_events_of_the_page(
+    client: TestClient, seed_ids: dict[str, str], seeded_store: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The feed names seed 003 under seed 000 without reading the whole timeline."""
+    from parley.store.sql import SqlStore
+
+    def whole_timeline(self: SqlStore) -> list[TimelineEvent]:
+        raise AssertionError("the feed read the whole timeline")
+
+    monkeypatch.setattr(SqlStore, "timeline_events", whole_timeline)
+    feed = client.get("/", params={"to": "2019-05-10", "from": "2019-05-10"}).text
+    assert f'href="/articles/{seed_ids["003"]}"' in feed
+    article = client.get(f"/articles/{seed_ids['000']}").text
+    assert f'href="/articles/{seed_ids["003"]}"' in article
+
+
+def _wait_for_job(test_client: TestClient, job_url: str) -> dict[str, Any]:
+    """Poll the job's status (a bounded number of times) until it is final."""
+    import time
+
+    for _ in range(600):
+        status = test_client.get(job_url).json()
+        if status["final"]:
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"the ingest job did not finish: {status}")
+
+
+def test_browser_ingest_runs_as_a_job_with_per_file_results(seeded_copy: str) -> None:
+    from parley.web.jobs import FINAL_STATES
+
+    article = ("MOSCOW, March 3. /TASS/. Russian Foreign Minister Sergey Lavrov will meet "
+               "Japanese Foreign Minister Taro Kono in Tokyo on Monday, the ministry said.\n\n"
+               "The ministers will discuss a peace treaty, the ministry's spokeswoman said.\n")
+    with TestClient(create_app(seeded_copy, token="t")) as test_client:
+        started = test_client.post(
+            "/ingest", data={"token": "t", "text": article}, follow_redirects=False,
+            files=[("files", ("empty.txt", b"", "text/plain")),
+                   ("files", ("noise.bin", b"\x00\xff\xfe\x00" * 64, "application/x-bin"))])
+        assert started.status_code == 303
+        job_id = started.headers["location"].rsplit("/", 1)[-1]
+        page = test_client.get(started.headers["location"]).text
+        assert f'data-job="{job_id}"' in page and 'id="job-results"' in page
+        status = _wait_for_job(test_client, f"/api/jobs/{job_id}")
+        assert status["state"] == "done" and status["state"] in FINAL_STATES
+        assert status["inputs"] == 3 and status["error"] is None
+        by_name = {r["name"]: r for r in status["results"]}
+        assert by_name["pasted.txt"]["outcome"] == "ingested"
+        assert by_name["pasted.txt"]["article_id"]
+        assert by_name["empty.txt"]["outcome"] in ("skipped", "error")
+        assert by_name["noise.bin"]["outcome"] in ("skipped", "error")
+        assert by_name["noise.bin"]["reason"]
+        assert status["counts"]["ingested"] == 1 and sum(status["counts"].values()) == len(
+            status["results"])
+        done = test_client.get(f"/ingest/jobs/{job_id}").text
+        assert 'data-state="done"' in done and "noise.bin" in done
+        new_id = by_name["pasted.txt"]["article_id"]
+        assert test_client.get(f"/api/articles/{new_id}").json()["stages_done"]
+        assert test_client.get("/api/jobs/no-such-job").status_code == 404
+        assert test_client.get("/ingest/jobs/..%2f..").status_code in (400, 404)
+
+
+def test_jobs_exist_only_with_a_token(client: TestClient) -> None:
+    assert client.get("/api/jobs/anything").status_code == 404
+    assert client.get("/ingest/jobs/anything").status_code == 404
+
+
+def test_a_failing_job_reports_its_error() -> None:
+    from parley.web.jobs import Job, JobBoard
+
+    def explode(job: Job) -> None:
+        raise RuntimeError("disk full")
+
+    board = JobBoard()
+    job = board.start(["a.txt"], explode)
+    for _ in range(100):
+        if job.final:
+            break
+        import time
+
+        time.sleep(0.05)
+    status = job.to_dict()
+    assert status["state"] == "failed" and "disk full" in status["error"]
+    assert board.get(job.id) is job and board.get("other") is None

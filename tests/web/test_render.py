@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from defusedxml import ElementTree
+from fastapi import HTTPException
 from markupsafe import Markup
 
 from parley.analysis.trend import MonthCount
+from parley.store import open_store
 from parley.web import render
-from parley.web.filters import FeedQuery, FilterBook, parse_dyad, valid_id
+from parley.web.filters import (
+    FeedQuery,
+    import_legacy_filters,
+    legacy_filters_file,
+    parse_dyad,
+    save_filter,
+    saved_filter,
+    saved_filters,
+    valid_id,
+)
 from parley.web.render import Highlight
 
 TEMPLATES = Path(render.__file__).parent / "templates"
@@ -86,15 +98,30 @@ def test_ids_and_dyads_are_validated() -> None:
     assert parse_dyad(None) is None
 
 
-def test_filter_book_round_trip(tmp_path: Path) -> None:
-    book = FilterBook(tmp_path / "filters.json")
-    query = FeedQuery(topic="peace treaty", dyad="RUS-JPN", date_from="2019")
-    book.save("Kurils", query)
-    assert FilterBook(tmp_path / "filters.json").get("Kurils") == query
-    assert query.query_string() == "topic=peace+treaty&dyad=RUS-JPN&from=2019"
-    assert book.delete("Kurils") and book.get("Kurils") is None
-    assert FilterBook.for_store("data/x.db").path == Path("data/x.filters.json")
-    assert FilterBook.for_store("postgresql://u@h/db").path is None
+def test_saved_filters_round_trip_through_the_store(tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "x.db")) as store:
+        query = FeedQuery(topic="peace treaty", dyad="RUS-JPN", date_from="2019")
+        save_filter(store, "Kurils", query)
+        assert saved_filter(store, "Kurils") == query
+        assert query.query_string() == "topic=peace+treaty&dyad=RUS-JPN&from=2019"
+        with pytest.raises(HTTPException):
+            save_filter(store, "../../etc", query)
+        assert list(saved_filters(store)) == ["Kurils"]
+        assert store.delete_filter("Kurils") and saved_filter(store, "Kurils") is None
+
+
+def test_filters_of_an_old_json_file_are_imported_once(tmp_path: Path) -> None:
+    legacy = legacy_filters_file(str(tmp_path / "x.db"))
+    assert legacy == tmp_path / "x.filters.json"
+    assert legacy_filters_file("postgresql://u@h/db") is None
+    legacy.write_text(json.dumps({"Old": {"to": "2015-12-31"}, "Mine": {"outlet": "A"}}))
+    with open_store(str(tmp_path / "x.db")) as store:
+        store.save_filter("Mine", {"outlet": "B"})  # the store's own version wins
+        assert import_legacy_filters(store, legacy) == 1
+        assert store.filters() == {"Mine": {"outlet": "B"}, "Old": {"to": "2015-12-31"}}
+        assert not legacy.exists()
+        assert import_legacy_filters(store, legacy) == 0
+        assert import_legacy_filters(store, None) == 0
 
 
 def test_templates_never_mark_text_safe() -> None:

@@ -119,8 +119,12 @@ def test_hostile_upload_through_the_real_ingest(page: Any, site: str, tmp_path: 
     page.set_input_files('input[name="files"]', [str(renamed), str(garbage)])
     page.fill('input[name="token"]', TOKEN)
     page.click('form.ingest button[type="submit"]')
-    page.wait_for_selector("table.results", timeout=120_000)
+    page.wait_for_selector("#job[data-state]", timeout=30_000)  # the job's page, at once
+    assert page.locator("#job .state").inner_text() in ("queued", "ingesting", "processing",
+                                                       "done")
+    page.wait_for_selector('#job[data-state="done"]', timeout=120_000)  # polled by app.js
     rows = page.locator("table.results tbody tr").all_inner_texts()
+    assert "ingested 1" in page.locator("#job .counts").inner_text()
     assert any("ingested" in row and "onerror" in row for row in rows), rows
     assert any("binary.txt" in row and "skipped" in row for row in rows), rows
     found = page.evaluate(_DOM_CHECK)

@@ -236,7 +236,7 @@ def _dates(article: Article, doc: Doc) -> list[tuple[int, str, Token | None]]:
         anchor = span.root.head if span is not None and len(span) else None
         while anchor is not None and not (_event_verb(anchor, lexicon)
                                           or _eventive(anchor, lexicon)):
-            anchor = None if anchor.head is anchor else anchor.head
+            anchor = None if anchor.head.i == anchor.i else anchor.head  # root: none
         found.append((timex.span.start, value, anchor))
     return found
 

@@ -343,27 +343,6 @@ def order_clusters(entity: str, mine: list[Cluster]) -> Timeline:
     return timeline
 
 
-def merged_clusters(docs: list[RawDoc], articles: list[Article]) -> list[Cluster]:
-    """parley's cross-article merge over the corpus, with mentions in the task's naming."""
-    from parley.analysis.merge import merge_events
-
-    by_article = {a.id: (d, a) for d, a in zip(docs, articles, strict=True)}
-    clusters = []
-    for merged in merge_events(articles):
-        cluster = Cluster(merged.date, [])
-        for report in merged.reports:
-            doc, article = by_article[report["article_id"]]
-            event = next(e for e in article.events if e.id == report["event_id"])
-            span = event.trigger_span or event.sentence_span
-            located = relocate(article, span.start, span.end, doc.text)
-            mention = mention_id(doc, located[0]) if located is not None else None
-            if mention is not None:
-                cluster.mentions.append(mention)
-                cluster.sentences.append(event.sentence_span.slice(article.text))
-        clusters.append(cluster)
-    return clusters
-
-
 def entity_clusters(docs: list[RawDoc], articles: list[Article], entity: str,
                     parsed: list[Doc], nlp: Language) -> list[Cluster]:
     """The entity's events by :mod:`parley.analysis.entity_timeline` (event mentions of

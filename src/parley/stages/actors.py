@@ -523,13 +523,17 @@ def _groups(res: Resolver) -> None:
     in Cairo", "Serbian officials") not already a mention: actors of kind group."""
     kb, doc = res.kb, res.doc
     roles = kb.vocabulary.group_nouns
-    covered = {t.i for m in res.mentions if m.actor_id is not None
-               for t in (doc.char_span(m.span.start, m.span.end, alignment_mode="expand") or ())}
+    mention_at: dict[int, Mention] = {}
+    for m in res.mentions:
+        if m.actor_id is not None:
+            for t in doc.char_span(m.span.start, m.span.end, alignment_mode="expand") or ():
+                mention_at.setdefault(t.i, m)
+    covered = set(mention_at)
     for token in doc:
         role = roles.get(token.lemma_.lower()) or roles.get(token.lower_)
         if role is None or token.i in covered or token.pos_ != "NOUN":
             continue
-        found = _group_country(res, token)
+        found = _group_country(res, token, mention_at)
         if found is None:
             continue
         country, first = found
@@ -550,7 +554,9 @@ def _groups(res: Resolver) -> None:
         covered.update(range(first, token.i + 1))
 
 
-def _group_country(res: Resolver, head: Token) -> tuple[str, int] | None:
+def _group_country(
+    res: Resolver, head: Token, mention_at: dict[int, Mention]
+) -> tuple[str, int] | None:
     """(ISO-3, first token of the phrase) stated by a modifier before ``head`` or by an
     "in/of/from" phrase after it, else None."""
     kb = res.kb
@@ -558,7 +564,7 @@ def _group_country(res: Resolver, head: Token) -> tuple[str, int] | None:
               if c.dep_ in ("amod", "compound", "poss", "nmod", "npadvmod") and c.i < head.i]
     for child in before:
         for word in child.subtree:
-            country = _country_at(res, word)
+            country = _country_at(res, word, mention_at)
             if country is not None:
                 first = min(t.i for c in before for t in c.subtree)
                 return country, first
@@ -566,7 +572,7 @@ def _group_country(res: Resolver, head: Token) -> tuple[str, int] | None:
         if prep.dep_ == "prep" and prep.lower_ in ("in", "of", "from"):
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
-                    country = _country_at(res, pobj)
+                    country = _country_at(res, pobj, mention_at)
                     if country is None:
                         government = kb.capitals.get(kb.fold(pobj.text))
                         actor = kb.actors.get(government) if government else None
@@ -576,13 +582,13 @@ def _group_country(res: Resolver, head: Token) -> tuple[str, int] | None:
     return None
 
 
-def _country_at(res: Resolver, token: Token) -> str | None:
+def _country_at(res: Resolver, token: Token, mention_at: dict[int, Mention]) -> str | None:
     """The country of the mention covering ``token`` (adjective, country, government)."""
-    for mention in res.mentions:
-        if mention.span.start <= token.idx < mention.span.end and mention.actor_id:
-            actor = res.actors.get(mention.actor_id) or res.kb.actors.get(mention.actor_id)
-            if actor is not None and actor.kind != "person":
-                return actor.country
+    mention = mention_at.get(token.i)
+    if mention is not None and mention.actor_id:
+        actor = res.actors.get(mention.actor_id) or res.kb.actors.get(mention.actor_id)
+        if actor is not None and actor.kind != "person":
+            return actor.country
     if token.text[:1].isupper():
         return res.kb.country_of_adjective(token.text)
     return None

@@ -179,6 +179,25 @@ class Store(ABC):
     @abstractmethod
     def timeline_events(self) -> list[TimelineEvent]: ...
 
+    def timeline_events_of(self, article_ids: list[str]) -> list[TimelineEvent]:
+        """The merged events that any of these articles reports (pages ask for a few)."""
+        wanted = set(article_ids)
+        return [e for e in self.timeline_events()
+                if wanted.intersection(str(r.get("article_id")) for r in e.reports)]
+
+    # -- saved feed filters (named queries of the web feed and its Atom feed)
+    @abstractmethod
+    def save_filter(self, name: str, query: dict[str, str]) -> None:
+        """Keep ``query`` (URL parameters of the feed) under ``name``, replacing any."""
+
+    @abstractmethod
+    def filters(self) -> dict[str, dict[str, str]]:
+        """Every saved filter by name, in name order."""
+
+    @abstractmethod
+    def delete_filter(self, name: str) -> bool:
+        """Forget a saved filter; False when there was none of that name."""
+
     def corpus_stale(self) -> bool:
         """Annotations changed since the timeline was last replaced (a run was killed
         before its cross-article step finished): the next run must redo it."""

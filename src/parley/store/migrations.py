@@ -13,8 +13,10 @@ applied one.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -208,6 +210,45 @@ def _corpus_state(conn: Connection, dialect: Dialect) -> None:
     # timeline's, so a run killed in between redoes the cross-article step
     _run(conn, "CREATE TABLE corpus_state (id INTEGER PRIMARY KEY, stale INTEGER NOT NULL);"
                "INSERT INTO corpus_state (id, stale) VALUES (1, 0)")
+
+
+@migration(3, "saved_filters: named feed filters kept in the store")
+def _saved_filters(conn: Connection, dialect: Dialect) -> None:
+    # the query is the feed's URL parameters as a JSON object ({"topic": ..., "from": ...})
+    _run(conn, "CREATE TABLE saved_filters (name TEXT PRIMARY KEY, query TEXT NOT NULL, "
+               "updated TEXT NOT NULL)")
+
+
+@migration(4, "timeline_reports: which articles report each timeline event")
+def _timeline_reports(conn: Connection, dialect: Dialect) -> None:
+    # lets a page fetch the merged events of a few articles without reading the whole timeline
+    _run(conn, "CREATE TABLE timeline_reports (timeline_id TEXT NOT NULL, "
+               "article_id TEXT NOT NULL, background INTEGER NOT NULL, "
+               "PRIMARY KEY (timeline_id, article_id));"
+               "CREATE INDEX timeline_reports_article ON timeline_reports(article_id)")
+    for row in conn.execute(text("SELECT id, record FROM timeline")).all():
+        rows = timeline_report_rows(row.id, json.loads(row.record).get("reports") or [])
+        if rows:
+            conn.execute(text(INSERT_TIMELINE_REPORT), rows)
+
+
+INSERT_TIMELINE_REPORT = (
+    "INSERT INTO timeline_reports (timeline_id, article_id, background) "
+    "VALUES (:timeline_id, :article_id, :background)"
+)
+
+
+def timeline_report_rows(timeline_id: str, reports: list[dict[str, Any]]
+                         ) -> list[dict[str, Any]]:
+    """One row per article reporting a merged event; background only if every report is."""
+    background: dict[str, bool] = {}
+    for report in reports:
+        article_id = str(report.get("article_id") or "")
+        if article_id:
+            background[article_id] = background.get(article_id, True) and bool(
+                report.get("background"))
+    return [{"timeline_id": timeline_id, "article_id": aid, "background": int(flag)}
+            for aid, flag in background.items()]
 
 
 def current_version(conn: Connection) -> int:

@@ -35,6 +35,7 @@ from parley.store.base import (
     Store,
     TimelineEvent,
 )
+from parley.store.migrations import INSERT_TIMELINE_REPORT, timeline_report_rows
 
 # --------------------------------------------------------------------------- search queries
 
@@ -482,6 +483,7 @@ class SqlStore(Store):
         with self._write() as conn:
             conn.execute(text("DELETE FROM timeline"))
             conn.execute(text("UPDATE corpus_state SET stale = 0"))
+            conn.execute(text("DELETE FROM timeline_reports"))
             if events:
                 conn.execute(
                     text("INSERT INTO timeline (id, event_date, seq_no, record) "
@@ -489,6 +491,9 @@ class SqlStore(Store):
                     [{"id": e.id, "event_date": e.date, "seq_no": n, "record": _dumps(e)}
                      for n, e in enumerate(events)],
                 )
+                reports = [row for e in events for row in timeline_report_rows(e.id, e.reports)]
+                if reports:
+                    conn.execute(text(INSERT_TIMELINE_REPORT), reports)
 
     def corpus_stale(self) -> bool:
         with self._read() as conn:
@@ -498,6 +503,42 @@ class SqlStore(Store):
         with self._read() as conn:
             rows = conn.execute(text("SELECT record FROM timeline ORDER BY seq_no"))
             return [from_dict(TimelineEvent, json.loads(r.record)) for r in rows]
+
+    def timeline_events_of(self, article_ids: list[str]) -> list[TimelineEvent]:
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return []
+        names = [f"a{n}" for n in range(len(wanted))]
+        sql = ("SELECT record FROM timeline WHERE id IN (SELECT timeline_id FROM "
+               f"timeline_reports WHERE article_id IN ({', '.join(':' + n for n in names)})) "
+               "ORDER BY seq_no")
+        with self._read() as conn:
+            rows = conn.execute(text(sql), dict(zip(names, wanted, strict=True)))
+            return [from_dict(TimelineEvent, json.loads(r.record)) for r in rows]
+
+    # -- saved feed filters
+    def save_filter(self, name: str, query: dict[str, str]) -> None:
+        if not name.strip():
+            raise StoreError("a saved filter needs a name")
+        record = json.dumps({str(k): str(v) for k, v in query.items()}, sort_keys=True)
+        with self._write() as conn:
+            conn.execute(
+                text("INSERT INTO saved_filters (name, query, updated) "
+                     "VALUES (:name, :query, :updated) ON CONFLICT (name) DO UPDATE "
+                     "SET query = excluded.query, updated = excluded.updated"),
+                {"name": name, "query": record, "updated": _now()},
+            )
+
+    def filters(self) -> dict[str, dict[str, str]]:
+        with self._read() as conn:
+            rows = conn.execute(text("SELECT name, query FROM saved_filters ORDER BY name"))
+            return {r.name: json.loads(r.query) for r in rows}
+
+    def delete_filter(self, name: str) -> bool:
+        with self._write() as conn:
+            deleted = conn.execute(text("DELETE FROM saved_filters WHERE name = :name"),
+                                   {"name": name})
+            return bool(deleted.rowcount)
 
 
 def _unique_actors(actors: list[Actor]) -> list[Actor]:

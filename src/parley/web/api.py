@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from parley.errors import ParleyError
 from parley.model import to_dict
 from parley.store.base import Store
 from parley.web import queries
-from parley.web.app import WebConfig, config_of, store_of
+from parley.web.app import WebConfig, config_of, find_job, store_of
 from parley.web.filters import (
     FeedQuery,
     Page,
@@ -28,6 +28,7 @@ from parley.web.filters import (
     valid_code,
     valid_id,
 )
+from parley.web.jobs import Job
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])
@@ -137,6 +138,12 @@ def run_search(store: Store, q: str, limit: int, offset: int) -> list[Any]:
     except Exception as exc:  # any backend parse error is a bad query
         log.warning("search %r failed: %s", q, exc)
         raise HTTPException(400, "cannot search for this query; try plain words") from None
+
+
+@router.get("/jobs/{job_id}", summary="A browser ingest job: state, counts, per-file results")
+def ingest_job(job_id: str, request: Request, config: ConfigDep) -> dict[str, Any]:
+    job: Job = find_job(request, config, job_id)
+    return job.to_dict()
 
 
 @router.get("/dyads/{a}/{b}/trend", summary="Monthly cooperation/conflict between two countries")

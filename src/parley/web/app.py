@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import hmac
+import logging
 import threading
 import time
 from collections import OrderedDict, deque
@@ -35,6 +36,7 @@ from parley.settings import Settings
 from parley.store.base import Store
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -59,7 +61,8 @@ class WebConfig:
     rate_limit_per_minute: int | None = 600
     #: largest request body accepted (uploads included)
     max_upload_bytes: int = 10 * 1024 * 1024
-    #: where named filters are kept (None: beside a SQLite store, else in memory)
+    #: a JSON file of named filters from parley 0.x, imported into the store at start
+    #: (None: ``x.filters.json`` beside a SQLite store ``x.db``, if there is one)
     filters_path: Path | None = None
 
     @property
@@ -211,7 +214,8 @@ def create_app(
     the application is read-only.
     """
     from parley.web import api, pages
-    from parley.web.filters import FilterBook
+    from parley.web.filters import import_legacy_filters, legacy_filters_file
+    from parley.web.jobs import JobBoard
 
     config = WebConfig(
         store_url=store_url,
@@ -225,6 +229,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            import_legacy_filters(holder.get(), filters_path or legacy_filters_file(store_url))
+        except ParleyError as exc:  # a store that cannot open fails on each request instead
+            log.warning("could not import old saved filters: %s", exc)
         yield
         holder.close_all()
 
@@ -239,7 +247,7 @@ def create_app(
     app.state.config = config
     app.state.stores = holder
     app.state.templates = make_templates()
-    app.state.filters = FilterBook.for_store(store_url, filters_path)
+    app.state.jobs = JobBoard()
     limiter = RateLimiter(rate_limit_per_minute) if rate_limit_per_minute else None
 
     @app.middleware("http")
@@ -314,6 +322,21 @@ def require_token(config: WebConfig, presented: str | None) -> None:
         raise HTTPException(403, "this server is read-only: start it with --token to allow writes")
     if not config.token_ok(presented):
         raise HTTPException(403, "wrong or missing token")
+
+
+def find_job(request: Request, config: WebConfig, job_id: str) -> Any:
+    """The ingest job ``job_id`` (its unguessable id is what grants access); 404 otherwise.
+
+    Jobs exist only on a server with a token, since only those accept uploads.
+    """
+    from parley.web.filters import valid_id
+    from parley.web.jobs import JobBoard
+
+    board: JobBoard = request.app.state.jobs
+    job = board.get(valid_id(job_id, "job id")) if config.writable else None
+    if job is None:
+        raise HTTPException(404, f"no ingest job with id {job_id!r}")
+    return job
 
 
 def bearer(request: Request) -> str | None:

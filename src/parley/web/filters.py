@@ -2,17 +2,15 @@
 
 Ids are checked against one pattern before they reach the store, so that no
 route that takes an id can be used to walk paths or smuggle odd characters.
-Named filters are small: a name and the query string of a feed, kept in a JSON
-file beside a SQLite store (or in memory for other stores).
+Named filters are small: a name and the query string of a feed, kept in the
+store (``Store.save_filter``), so SQLite and PostgreSQL keep them alike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
-import tempfile
-import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +18,7 @@ from urllib.parse import urlencode
 
 from fastapi import HTTPException, Query
 
-from parley.store.base import ArticleFilter
+from parley.store.base import ArticleFilter, Store
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,159}")
 CODE_PATTERN = re.compile(r"[A-Za-z]{2,12}")
@@ -136,70 +134,55 @@ def paging(
     return Page(limit, offset)
 
 
-class FilterBook:
-    """Named feed filters, kept as JSON (atomic replace) or in memory."""
+def saved_filters(store: Store) -> dict[str, FeedQuery]:
+    """The named filters kept in the store, by name."""
+    return {name: _query_from_params(params) for name, params in store.filters().items()}
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._memory: dict[str, dict[str, str]] = {}
 
-    @classmethod
-    def for_store(cls, store_url: str, path: Path | None = None) -> FilterBook:
-        """Beside a SQLite store file (``x.db`` → ``x.filters.json``), else in memory."""
-        if path is not None:
-            return cls(path)
-        if "://" in store_url and not store_url.startswith("sqlite:///"):
-            return cls(None)
-        file = store_url.removeprefix("sqlite:///")
-        if not file or file == ":memory:":
-            return cls(None)
-        db = Path(file)
-        return cls(db.with_name(db.stem + ".filters.json"))
+def saved_filter(store: Store, name: str) -> FeedQuery | None:
+    return saved_filters(store).get(name)
 
-    def _read(self) -> dict[str, dict[str, str]]:
-        if self.path is None:
-            return dict(self._memory)
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return {}
-        return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.items()
-                if isinstance(v, dict)}
 
-    def _write(self, data: dict[str, dict[str, str]]) -> None:
-        if self.path is None:
-            self._memory = data
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".filters-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+def save_filter(store: Store, name: str, query: FeedQuery) -> None:
+    """Keep ``query`` under ``name`` (400 for a name that is not plain words)."""
+    if not FILTER_NAME_PATTERN.fullmatch(name):
+        raise HTTPException(400, "invalid filter name: use up to 60 letters, digits, "
+                                 "spaces, '.', '-' or '_'")
+    store.save_filter(name, query.params())
 
-    def all(self) -> dict[str, FeedQuery]:
-        with self._lock:
-            return {name: _query_from_params(params) for name, params in
-                    sorted(self._read().items())}
 
-    def get(self, name: str) -> FeedQuery | None:
-        return self.all().get(name)
+def legacy_filters_file(store_url: str) -> Path | None:
+    """Where parley 0.x kept named filters: ``x.filters.json`` beside a SQLite ``x.db``."""
+    if "://" in store_url and not store_url.startswith("sqlite:///"):
+        return None
+    file = store_url.removeprefix("sqlite:///")
+    if not file or file == ":memory:":
+        return None
+    db = Path(file)
+    return db.with_name(db.stem + ".filters.json")
 
-    def save(self, name: str, query: FeedQuery) -> None:
-        if not FILTER_NAME_PATTERN.fullmatch(name):
-            raise HTTPException(400, "invalid filter name: use up to 60 letters, digits, "
-                                     "spaces, '.', '-' or '_'")
-        with self._lock:
-            data = self._read()
-            data[name] = query.params()
-            self._write(data)
 
-    def delete(self, name: str) -> bool:
-        with self._lock:
-            data = self._read()
-            found = data.pop(name, None) is not None
-            self._write(data)
-            return found
+def import_legacy_filters(store: Store, path: Path | None) -> int:
+    """Move filters from an old JSON file into the store, once; returns how many.
+
+    Names already in the store win.  The file is renamed ``*.imported`` so that a
+    filter deleted later in the browser does not come back at the next start.
+    """
+    if path is None or not path.is_file():
+        return 0
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    known = store.filters()
+    added = 0
+    for name, params in data.items() if isinstance(data, dict) else ():
+        if isinstance(params, dict) and str(name) not in known:
+            store.save_filter(str(name), {str(k): str(v) for k, v in params.items()})
+            added += 1
+    with contextlib.suppress(OSError):
+        path.rename(path.with_name(path.name + ".imported"))
+    return added
 
 
 def _query_from_params(params: dict[str, str]) -> FeedQuery:

@@ -16,8 +16,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from parley.store.base import Store
 from parley.web import queries, render
 from parley.web.api import run_search
-from parley.web.app import WebConfig, config_of, require_token, store_of
-from parley.web.filters import FeedQuery, FilterBook, feed_query, valid_code, valid_id
+from parley.web.app import WebConfig, config_of, find_job, require_token, store_of
+from parley.web.filters import (
+    FeedQuery,
+    feed_query,
+    save_filter,
+    saved_filter,
+    saved_filters,
+    valid_code,
+    valid_id,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +33,7 @@ StoreDep = Annotated[Store, Depends(store_of)]
 ConfigDep = Annotated[WebConfig, Depends(config_of)]
 FeedDep = Annotated[FeedQuery, Depends(feed_query)]
 FEED_PAGE = 20
+TIMELINE_PAGE = 100
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -33,16 +42,11 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
     return HTMLResponse(html, status_code=status)
 
 
-def _filters(request: Request) -> FilterBook:
-    book: FilterBook = request.app.state.filters
-    return book
-
-
-def _saved_or(request: Request, query: FeedQuery, name: str | None) -> FeedQuery:
+def _saved_or(store: Store, query: FeedQuery, name: str | None) -> FeedQuery:
     """The named filter when one is asked for, else the query string's filters."""
     if not name:
         return query
-    saved = _filters(request).get(name)
+    saved = saved_filter(store, name)
     if saved is None:
         raise HTTPException(404, f"no saved filter named {name!r}")
     return saved
@@ -60,7 +64,7 @@ def feed(
     fragment: Annotated[bool, Query(description="only the items (for 'show more')")] = False,
 ) -> HTMLResponse:
     """All news, newest first; each item shows what is new and who else reported it."""
-    query = _saved_or(request, query, saved)
+    query = _saved_or(store, query, saved)
     found = store.list_articles(query.to_filter(limit=limit + 1, offset=offset))
     items = found[:limit]
     others = queries.other_media(store, [a.id for a in items])
@@ -76,7 +80,7 @@ def feed(
     }
     if fragment:
         return _render(request, "_feed_items.html", **context)
-    return _render(request, "feed.html", page="feed", saved=_filters(request).all(), **context)
+    return _render(request, "feed.html", page="feed", saved=saved_filters(store), **context)
 
 
 @router.get("/feed.atom")
@@ -85,7 +89,7 @@ def atom_feed(
     saved: Annotated[str | None, Query(alias="filter", max_length=60)] = None,
 ) -> Response:
     """The filtered news feed as Atom, for feed readers."""
-    query = _saved_or(request, query, saved)
+    query = _saved_or(store, query, saved)
     items = store.list_articles(query.to_filter(limit=50, offset=0))
     env = request.app.state.templates
     xml = env.get_template("feed.atom").render(
@@ -97,8 +101,8 @@ def atom_feed(
 
 
 @router.post("/filters")
-def save_filter(
-    request: Request, config: ConfigDep,
+def save_named_filter(
+    store: StoreDep, config: ConfigDep,
     name: Annotated[str, Form(max_length=60)],
     token: Annotated[str | None, Form(max_length=200)] = None,
     query_string: Annotated[str, Form(max_length=2000)] = "",
@@ -112,18 +116,18 @@ def save_filter(
         topic=params.get("topic"), actor=params.get("actor"), dyad=params.get("dyad"),
         outlet=params.get("outlet"), date_from=params.get("from"), date_to=params.get("to"),
     )
-    _filters(request).save(name.strip(), query)
+    save_filter(store, name.strip(), query)
     return RedirectResponse(f"/?{_encode({'filter': name.strip()})}", status_code=303)
 
 
 @router.post("/filters/delete")
-def delete_filter(
-    request: Request, config: ConfigDep,
+def delete_named_filter(
+    store: StoreDep, config: ConfigDep,
     name: Annotated[str, Form(max_length=60)],
     token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     require_token(config, token)
-    _filters(request).delete(name)
+    store.delete_filter(name)
     return RedirectResponse("/", status_code=303)
 
 
@@ -137,13 +141,36 @@ def _encode(params: dict[str, str]) -> str:
 
 
 @router.get("/timeline", response_class=HTMLResponse)
-def timeline(request: Request, store: StoreDep, query: FeedDep) -> HTMLResponse:
-    """Merged events by year and month; each opens to its sources and both sides' quotes."""
+def timeline(
+    request: Request, store: StoreDep, query: FeedDep,
+    year: Annotated[str | None, Query(pattern=r"^(\d{4}|undated)$")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = TIMELINE_PAGE,
+) -> HTMLResponse:
+    """Merged events by year and month, a page at a time; each opens to its sources
+    and both sides' quotes."""
     events = queries.timeline_events(store, query)
+    years = queries.year_counts(events)
+    if year:
+        events = [e for e in events if queries.year_of(e) == year]
+    window = events[offset : offset + limit]
     return _render(request, "timeline.html", page="timeline", query=query,
-                   years=queries.group_by_month(events), sides=queries.sides,
-                   sources=queries.sources,
-                   label=queries.event_label)
+                   years=queries.group_by_month(window), year_counts=years, year=year,
+                   total=len(events), first=offset + 1 if window else 0,
+                   last=offset + len(window),
+                   next_offset=offset + limit if len(events) > offset + limit else None,
+                   previous_offset=max(0, offset - limit) if offset else None,
+                   page_link=lambda **changes: _timeline_link(
+                       query, {"year": year, "limit": limit}, changes),
+                   sides=queries.sides, sources=queries.sources, label=queries.event_label)
+
+
+def _timeline_link(query: FeedQuery, current: dict[str, Any], changes: dict[str, Any]) -> str:
+    """The timeline URL with the current filters and ``changes`` (None drops a parameter)."""
+    params: dict[str, Any] = {**query.params(), **current, **changes}
+    if params.get("limit") == TIMELINE_PAGE:
+        params["limit"] = None
+    return "/timeline?" + _encode({k: str(v) for k, v in params.items() if v})
 
 
 @router.get("/timeline/{event_id}", response_class=HTMLResponse)
@@ -261,19 +288,19 @@ def dyad_page(a: str, b: str, request: Request, store: StoreDep) -> HTMLResponse
 
 @router.get("/ingest", response_class=HTMLResponse)
 def ingest_form(request: Request) -> HTMLResponse:
-    return _render(request, "ingest.html", page="ingest", results=None)
+    return _render(request, "ingest.html", page="ingest", job=None)
 
 
-@router.post("/ingest", response_class=HTMLResponse)
+@router.post("/ingest")
 async def ingest_upload(
     request: Request, config: ConfigDep,
     token: Annotated[str | None, Form(max_length=200)] = None,
     text: Annotated[str, Form()] = "",
     files: Annotated[list[UploadFile] | None, Form()] = None,
-) -> HTMLResponse:
-    """Ingest uploaded files or pasted text, then process them (needs the token)."""
-    from starlette.concurrency import run_in_threadpool
-
+) -> Response:
+    """Start ingesting uploaded files or pasted text in the background (needs the token);
+    the job's page shows progress and each input's result."""
+    from parley.web.jobs import Job, JobBoard
     from parley.web.uploads import ingest_uploads
 
     require_token(config, token)
@@ -285,6 +312,20 @@ async def ingest_upload(
         named.append(("pasted.txt", text.encode("utf-8")))
     if not named:
         raise HTTPException(400, "nothing to ingest: choose files or paste an article")
-    holder = request.app.state.stores
-    results = await run_in_threadpool(ingest_uploads, holder.get, config.settings, named)
-    return _render(request, "ingest.html", page="ingest", results=results)
+
+    def work(job: Job) -> None:
+        from parley.store import open_store
+
+        with open_store(config.store_url) as store:
+            ingest_uploads(lambda: store, config.settings, named, report=job.add,
+                           phase=job.set_state)
+
+    board: JobBoard = request.app.state.jobs
+    job = board.start([name for name, _ in named], work)
+    return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
+
+
+@router.get("/ingest/jobs/{job_id}", response_class=HTMLResponse)
+def ingest_job(job_id: str, request: Request, config: ConfigDep) -> HTMLResponse:
+    """One ingest job: its state and results so far (``app.js`` polls for the rest)."""
+    return _render(request, "ingest.html", page="ingest", job=find_job(request, config, job_id))

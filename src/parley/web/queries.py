@@ -57,6 +57,20 @@ def event_label(event: TimelineEvent, side: str) -> str:
     return event.target_name or event.target_id or event.target_country or "—"
 
 
+def year_of(event: TimelineEvent) -> str:
+    """The event's year ("2019"), or "undated"."""
+    date = event.date or ""
+    return date[:4] if date[:4].isdigit() else "undated"
+
+
+def year_counts(events: Iterable[TimelineEvent]) -> list[tuple[str, int]]:
+    """[(year, number of events)] in date order, "undated" last (the timeline's index)."""
+    counts: dict[str, int] = defaultdict(int)
+    for event in events:
+        counts[year_of(event)] += 1
+    return sorted(counts.items(), key=lambda item: (item[0] == "undated", item[0]))
+
+
 @dataclass
 class TimelineMonth:
     year: str
@@ -69,7 +83,7 @@ def group_by_month(events: Iterable[TimelineEvent]) -> list[tuple[str, list[Time
     years: dict[str, dict[str, TimelineMonth]] = defaultdict(dict)
     for event in events:
         date = event.date or ""
-        year = date[:4] if date[:4].isdigit() else "undated"
+        year = year_of(event)
         month = date[5:7] if len(date) >= 7 and date[5:7].isdigit() else ""
         group = years[year].setdefault(month, TimelineMonth(year, month))
         group.events.append(event)
@@ -141,12 +155,13 @@ def _side_heading(event: TimelineEvent, side: str) -> str:
 def other_media(store: Store, article_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """For each article, the other articles reporting one of its events as news.
 
-    Items are ``{"article_id", "title", "published"}`` taken from the timeline's
-    reports, so no article has to be loaded.
+    Only the merged events of these articles are read (``Store.timeline_events_of``);
+    items are ``{"article_id", "title", "published"}`` taken from the events' reports,
+    so no article has to be loaded.
     """
     wanted = set(article_ids)
     others: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for event in store.timeline_events():
+    for event in store.timeline_events_of(sorted(wanted)):
         reporters = {str(r.get("article_id")): r for r in event.reports if not r.get("background")}
         for article_id in wanted.intersection(reporters):
             for other_id, report in reporters.items():

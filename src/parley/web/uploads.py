@@ -3,7 +3,8 @@
 Uploads are written under fresh, sanitised names in a private temporary folder
 (the client's file name never becomes a path), ingested with
 ``parley.api.ingest`` exactly as the CLI does, then processed, so the pages
-show them at once.  Each input gets its own result line.
+show them at once.  Each input gets its own result line, reported as it comes
+(the web app runs this as a background job, ``web/jobs.py``).
 """
 
 from __future__ import annotations
@@ -37,13 +38,27 @@ def safe_name(index: int, client_name: str) -> str:
 
 
 def ingest_uploads(
-    open_store: Callable[[], Store], settings: Settings, files: list[tuple[str, bytes]]
+    open_store: Callable[[], Store], settings: Settings, files: list[tuple[str, bytes]],
+    report: Callable[[UploadResult], None] | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> list[UploadResult]:
-    """Ingest and process ``(client name, content)`` pairs; one result per input."""
+    """Ingest and process ``(client name, content)`` pairs; one result per input.
+
+    ``report`` hears of each result as soon as it is known and ``phase`` of each
+    step (``ingesting``, ``processing``), so a background job can show progress.
+    """
     from parley.api import IngestItem, ingest
 
-    store = open_store()
     results: list[UploadResult] = []
+
+    def add(result: UploadResult) -> None:
+        results.append(result)
+        if report is not None:
+            report(result)
+
+    store = open_store()
+    if phase is not None:
+        phase("ingesting")
     with tempfile.TemporaryDirectory(prefix="parley-upload-") as folder:
         by_path: dict[str, str] = {}
         paths = []
@@ -57,20 +72,22 @@ def ingest_uploads(
             name = next((client for path, client in by_path.items()
                          if item.source == path or item.source.startswith(path + ":")),
                         Path(item.source).name)
-            results.append(UploadResult(name, item.outcome, item.reason, item.article_id))
+            add(UploadResult(name, item.outcome, item.reason, item.article_id))
 
         try:
             ingest(paths, store, settings, progress=progress)
         except ParleyError as exc:
-            results.append(UploadResult("(all)", "error", str(exc)))
+            add(UploadResult("(all)", "error", str(exc)))
             return results
+    if phase is not None:
+        phase("processing")
     try:
         from parley.engine import process_store
 
         process_store(store, settings, workers=1, engine="local")
     except ImportError:
-        results.append(UploadResult("(processing)", "error",
-                                    "the processing engine is not installed; run parley process"))
+        add(UploadResult("(processing)", "error",
+                         "the processing engine is not installed; run parley process"))
     except ParleyError as exc:
-        results.append(UploadResult("(processing)", "error", str(exc)))
+        add(UploadResult("(processing)", "error", str(exc)))
     return results
