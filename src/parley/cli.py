@@ -527,6 +527,11 @@ def serve(
         typer.Option(envvar="PARLEY_TOKEN", help="Allow browser ingest and saved filters to "
                      "whoever presents this token (default: read-only)."),
     ] = None,
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(min=0, help="Requests per client address per minute; 0 turns the limit "
+                     "off (default 600, or $PARLEY_RATE_LIMIT)."),
+    ] = None,
 ) -> None:
     """Browse the record in a web browser: news feed, timeline, articles, actors, search."""
     try:
@@ -538,8 +543,10 @@ def serve(
     settings = _settings(ctx)
     console.print(f"parley: serving {settings.db} on http://{host}:{port}/"
                   + ("" if token else " (read-only)"))
-    uvicorn.run(create_app(settings.db, settings, token=token), host=host, port=port,
-                log_level="warning")
+    limit = settings.rate_limit_per_minute if rate_limit is None else rate_limit
+    uvicorn.run(create_app(settings.db, settings, token=token,
+                           rate_limit_per_minute=limit or None),
+                host=host, port=port, log_level="warning")
 
 
 # --------------------------------------------------------------------------- across articles

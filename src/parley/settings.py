@@ -29,6 +29,9 @@ class Settings:
     knowledge_dir: Path | None = None
     #: an office held with no end date for longer than this is flagged as stale
     stale_office_years: int = 6
+    #: ``parley serve``: requests per client address per minute (0 = no limit;
+    #: raise it for a load test from one address); ``$PARLEY_RATE_LIMIT``
+    rate_limit_per_minute: int = 600
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -43,5 +46,7 @@ class Settings:
             values["spacy_model"] = os.environ["PARLEY_SPACY_MODEL"]
         if "PARLEY_KNOWLEDGE_DIR" in os.environ:
             values["knowledge_dir"] = Path(os.environ["PARLEY_KNOWLEDGE_DIR"])
+        if "PARLEY_RATE_LIMIT" in os.environ:
+            values["rate_limit_per_minute"] = int(os.environ["PARLEY_RATE_LIMIT"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -47,15 +47,18 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> 
 
 
 @pytest.fixture(scope="session")
-def seeded_postgres(seeded_store: str, postgres_server: str) -> str:
+def seeded_postgres(seeded_store: str, request: pytest.FixtureRequest) -> str:
     """The seeded store copied record by record into a fresh PostgreSQL schema."""
     from parley.store import open_store
 
-    url = fresh_postgres_url(postgres_server)
+    url = fresh_postgres_url(request.getfixturevalue("postgres_server"))
     with open_store(seeded_store) as source, open_store(url) as target:
+        ids = []
         for article in source.iter_articles():
             target.add_article(article)
-            target.replace_background_links(article.id, source.background_links(article.id))
+            ids.append(article.id)
+        for article_id in ids:  # links point both ways in ingest order: articles first
+            target.replace_background_links(article_id, source.background_links(article_id))
         for rejection in source.rejections():
             target.add_rejection(rejection)
         target.replace_timeline(source.timeline_events())

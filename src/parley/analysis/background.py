@@ -66,6 +66,8 @@ class BackgroundParams:
     min_paragraph_shingles: int = 8
     min_sentence_shingles: int = 5
     duplicate_jaccard: float = 0.8
+    #: earlier occurrences linked per recycled paragraph: the earliest published ones
+    max_links: int = 3
 
     def __post_init__(self) -> None:
         if self.article_bands * self.article_rows > self.num_perm:
@@ -255,12 +257,13 @@ def _sorted_run(keys: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.nda
 
 @dataclass
 class _Entry:
-    """One indexed paragraph."""
+    """One indexed paragraph (``keys``: its sentences' LSH band keys, to look it up again)."""
 
     article_id: str
     paragraph_index: int
     order: tuple[str, str]
     hashes: np.ndarray
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
 
 @dataclass
@@ -271,9 +274,16 @@ class _Indexed:
     order: tuple[str, str]
     fingerprint: str
     entries: list[int]
+    whole_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
 
 _LinkKey = tuple[str, int, str, int]
+_Slot = tuple[str, int]  # (article id, paragraph index) of the later side of links
+
+
+def _link_key(link: BackgroundLink) -> _LinkKey:
+    return (link.article_id, link.paragraph_index, link.earlier_article_id,
+            link.earlier_paragraph_index)
 
 
 def article_fingerprint(article: Article) -> str:
@@ -288,14 +298,24 @@ def article_fingerprint(article: Article) -> str:
 class BackgroundIndex:
     """An incremental, picklable index of every paragraph seen so far, and its links.
 
+    Each recycled paragraph keeps links to at most ``params.max_links`` earlier
+    occurrences: the earliest-published ones (so its first occurrence always),
+    not every copy - a background box repeated for years would otherwise make
+    the links grow with the square of the corpus.  The kept set depends only on
+    which articles are indexed, never on the order they arrived in.
+
     ``add(article)`` returns the links that the new article creates, in either
     direction: when an article arrives that was published *before* articles
-    already indexed, their paragraphs become links to it.  The index keeps every
-    link, so ``links_of`` answers for any article after any sequence of
-    ``add``/``remove`` exactly as a fresh index fed the same articles would.
+    already indexed, their paragraphs get links to it (which may displace a later
+    occurrence).  ``remove`` looks the paragraphs that linked to the removed
+    article up again, so ``links_of`` answers for any article after any sequence
+    of ``add``/``remove`` exactly as a fresh index fed the same articles would.
     """
 
     params: BackgroundParams = field(default_factory=BackgroundParams)
+
+    #: bumped when the pickled layout changes, so an older saved index is rebuilt
+    FORMAT = 2
 
     def __post_init__(self) -> None:
         self._hasher = MinHasher(self.params.num_perm)
@@ -304,8 +324,12 @@ class BackgroundIndex:
         self._entries: dict[int, _Entry] = {}
         self._articles: dict[str, _Indexed] = {}
         self._article_ids: dict[int, str] = {}
+        #: every kept link, under both of its articles (for removal)
         self._links: dict[str, dict[_LinkKey, BackgroundLink]] = {}
+        #: the kept links of each later paragraph, earliest first
+        self._kept: dict[_Slot, list[BackgroundLink]] = {}
         self._counter = 0
+        self.format = self.FORMAT
 
     def __len__(self) -> int:
         """Number of indexed paragraphs."""
@@ -345,14 +369,83 @@ class BackgroundIndex:
             del self._entries[number]
         del self._article_ids[known.number]
         touched = {article_id}
+        refill: set[_Slot] = set()
         for key, link in self._links.pop(article_id, {}).items():
-            other = link.earlier_article_id if link.article_id == article_id else link.article_id
+            slot = (link.article_id, link.paragraph_index)
+            if link.article_id == article_id:
+                self._kept.pop(slot, None)
+                other = link.earlier_article_id
+            else:  # a later paragraph loses this occurrence: look for the next one
+                self._kept[slot] = [k for k in self._kept.get(slot, []) if _link_key(k) != key]
+                refill.add(slot)
+                other = link.article_id
             self._links.get(other, {}).pop(key, None)
             touched.add(other)
+        for slot in sorted(refill):
+            self._refill(slot)
         return touched
 
+    def _order_of(self, article_id: str) -> tuple[str, str]:
+        return self._articles[article_id].order
+
+    def _rank(self, link: BackgroundLink) -> tuple[tuple[str, str], int]:
+        """Which earlier occurrences a paragraph keeps first: the earliest published."""
+        return (self._order_of(link.earlier_article_id), link.earlier_paragraph_index)
+
+    def _offer(self, link: BackgroundLink) -> None:
+        """Keep ``link`` if it is among its paragraph's ``max_links`` earliest occurrences."""
+        slot = (link.article_id, link.paragraph_index)
+        kept = self._kept.setdefault(slot, [])
+        key = _link_key(link)
+        if any(_link_key(k) == key for k in kept):
+            return
+        kept.append(link)
+        kept.sort(key=self._rank)
+        self._register(link)
+        while len(kept) > self.params.max_links:
+            dropped = kept.pop()
+            dropped_key = _link_key(dropped)
+            self._links.get(dropped.article_id, {}).pop(dropped_key, None)
+            self._links.get(dropped.earlier_article_id, {}).pop(dropped_key, None)
+
+    def _register(self, link: BackgroundLink) -> None:
+        key = _link_key(link)
+        self._links.setdefault(link.article_id, {})[key] = link
+        self._links.setdefault(link.earlier_article_id, {})[key] = link
+
+    def _paragraph_links(self, entry: _Entry, keys: np.ndarray) -> list[BackgroundLink]:
+        """Links between ``entry`` and the indexed paragraphs of other articles
+        sharing a sentence band key with it."""
+        links = []
+        for item in sorted({item for _, item in self._sentences.query(keys)}):
+            other = self._entries.get(item)
+            if other is None or other.article_id == entry.article_id:
+                continue
+            similarity = overlap_coefficient(entry.hashes, other.hashes)
+            if similarity >= self.params.min_overlap:
+                links.append(_directed_link(entry, other, similarity))
+        return links
+
+    def _refill(self, slot: _Slot) -> None:
+        """Recompute the kept links of one later paragraph from the index."""
+        article_id, paragraph_index = slot
+        known = self._articles.get(article_id)
+        if known is None:
+            return
+        if paragraph_index == WHOLE_ARTICLE:
+            entries = [self._entries[n] for n in known.entries]
+            whole = _Entry(article_id, WHOLE_ARTICLE, known.order, self._whole_hashes(entries))
+            found = self._whole_links(whole, known.whole_keys)
+        else:
+            entry = next(self._entries[n] for n in known.entries
+                         if self._entries[n].paragraph_index == paragraph_index)
+            found = self._paragraph_links(entry, entry.keys)
+        for link in found:
+            if link.article_id == article_id:
+                self._offer(link)
+
     def add(self, article: Article) -> list[BackgroundLink]:
-        """Index one article's paragraphs; return the links it creates."""
+        """Index one article's paragraphs; return the kept links it creates."""
         self.remove(article.id)
         p = self.params
         order = article_order_key(article)
@@ -373,55 +466,45 @@ class BackgroundIndex:
         if sentence_sets:
             keys = band_keys(self._hasher.signatures(sentence_sets), p.bands, p.rows)
             owner_of_key = np.repeat(np.asarray(owners), p.bands)
-            owner_list = owner_of_key.tolist()
             flat = keys.reshape(-1)
-            candidates = {(owner_list[pos], item) for pos, item in self._sentences.query(flat)}
-            for owner, item in sorted(candidates):
-                entry, other = paragraphs[owner], self._entries.get(item)
-                if other is None:
-                    continue
-                similarity = overlap_coefficient(entry.hashes, other.hashes)
-                if similarity >= p.min_overlap:
-                    links.append(_directed_link(entry, other, similarity))
+            for position, entry in enumerate(paragraphs):
+                entry.keys = flat[owner_of_key == position]
+                links.extend(self._paragraph_links(entry, entry.keys))
             self._sentences.insert(flat, np.asarray(numbers)[owner_of_key])
         for number, entry in zip(numbers, paragraphs, strict=True):
             self._entries[number] = entry
         article_number = self._next()
+        whole_keys = np.zeros(0, dtype=np.uint64)
         if paragraphs:
-            links.extend(self._add_whole(article.id, order, paragraphs, article_number))
+            whole = _Entry(article.id, WHOLE_ARTICLE, order, self._whole_hashes(paragraphs))
+            signature = self._hasher.signatures([whole.hashes])
+            whole_keys = band_keys(signature, p.article_bands, p.article_rows).reshape(-1)
+            links.extend(self._whole_links(whole, whole_keys))
+            self._whole.insert(whole_keys, np.full(len(whole_keys), article_number))
         self._articles[article.id] = _Indexed(
-            article_number, order, article_fingerprint(article), numbers)
+            article_number, order, article_fingerprint(article), numbers, whole_keys)
         self._article_ids[article_number] = article.id
         for link in links:
-            key = (link.article_id, link.paragraph_index,
-                   link.earlier_article_id, link.earlier_paragraph_index)
-            self._links.setdefault(link.article_id, {})[key] = link
-            self._links.setdefault(link.earlier_article_id, {})[key] = link
-        return links
+            self._offer(link)
+        return sort_links(link for link in links
+                          if _link_key(link) in self._links.get(link.article_id, {}))
 
     def _whole_hashes(self, entries: Iterable[_Entry]) -> np.ndarray:
         return np.unique(np.concatenate([entry.hashes for entry in entries]))
 
-    def _add_whole(self, article_id: str, order: tuple[str, str], paragraphs: list[_Entry],
-                   number: int) -> list[BackgroundLink]:
-        """Whole-article near-duplicates (re-posts, updated versions)."""
-        p = self.params
-        whole = self._whole_hashes(paragraphs)
-        signature = self._hasher.signatures([whole])
-        keys = band_keys(signature, p.article_bands, p.article_rows).reshape(-1)
+    def _whole_links(self, whole: _Entry, keys: np.ndarray) -> list[BackgroundLink]:
+        """Whole-article near-duplicates (re-posts, updated versions) of ``whole``."""
         links = []
-        entry = _Entry(article_id, WHOLE_ARTICLE, order, whole)
         for other_number in sorted({item for _, item in self._whole.query(keys)}):
             other_id = self._article_ids.get(other_number)
-            if other_id is None:
+            if other_id is None or other_id == whole.article_id:
                 continue
             known = self._articles[other_id]
             other_whole = self._whole_hashes(self._entries[n] for n in known.entries)
-            similarity = jaccard(whole, other_whole)
-            if similarity >= p.duplicate_jaccard:
+            similarity = jaccard(whole.hashes, other_whole)
+            if similarity >= self.params.duplicate_jaccard:
                 other = _Entry(other_id, WHOLE_ARTICLE, known.order, other_whole)
-                links.append(_directed_link(entry, other, similarity))
-        self._whole.insert(keys, np.full(len(keys), number))
+                links.append(_directed_link(whole, other, similarity))
         return links
 
     def save(self, path: Path) -> None:
@@ -433,8 +516,8 @@ class BackgroundIndex:
     def load(cls, path: Path) -> BackgroundIndex:
         with open(path, "rb") as handle:
             index = pickle.load(handle)
-        if not isinstance(index, cls):
-            raise TypeError(f"{path} does not hold a background index")
+        if not isinstance(index, cls) or getattr(index, "format", 1) != cls.FORMAT:
+            raise TypeError(f"{path} does not hold a background index of this version")
         return index
 
 

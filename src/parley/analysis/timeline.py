@@ -98,16 +98,31 @@ def timeline(
     date_from: str | None = None,
     date_to: str | None = None,
     actor: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[TimelineEvent]:
     """Merged events in date order, filtered (a dyad is two country codes, ``RUS-JPN``).
 
-    Reads the timeline persisted by ``update_corpus``; if none was persisted yet,
-    it is computed from the stored articles (and not saved).
+    Reads the timeline persisted by ``update_corpus``, filtered and paged in the
+    store's database (indexed columns, so a query costs its result, not the
+    corpus); if none was persisted yet, it is computed from the stored articles
+    (and not saved) and filtered here.
     """
-    events = store.timeline_events()
-    if not events and store.count_articles():
-        _, events = compute_corpus(store.iter_articles())
-    return filter_timeline(events, dyad=dyad, date_from=date_from, date_to=date_to, actor=actor)
+    sides = parse_dyad(dyad)
+    pair: tuple[str, str] | None = None
+    if sides is not None:
+        first, second = sorted(sides)
+        pair = (first, second)
+    events = store.timeline_events(dyad=pair, date_from=date_from, date_to=date_to,
+                                   actor=actor, limit=limit, offset=offset)
+    if (pair, date_from, date_to, actor, limit, offset) == (None, None, None, None, None, 0):
+        events = filter_timeline(events)  # the whole timeline: in stored order, so sort
+    if events or not store.count_articles() or store.timeline_events(limit=1):
+        return events
+    _, computed = compute_corpus(store.iter_articles())
+    selected = filter_timeline(computed, dyad=dyad, date_from=date_from, date_to=date_to,
+                               actor=actor)[offset:]
+    return selected if limit is None else selected[:limit]
 
 
 def background_index_path(store: Store) -> Path | None:

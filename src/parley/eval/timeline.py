@@ -305,13 +305,10 @@ def mention_id(doc: RawDoc, start: int, end: int | None = None) -> str | None:
 
 
 def entity_names(entity: str) -> list[str]:
-    """Ways a target entity is written: the full name, its trailing phrases of two
-    words or more, and the surname of a two-word personal name."""
-    words = entity.split()
-    names = [" ".join(words[i:]) for i in range(len(words) - 1)] or [entity]
-    if len(words) == 2 and all(w.isalpha() and w[0].isupper() for w in words):
-        names.append(words[1])
-    return names
+    """Ways a target entity is written (shared with the entity-timeline builder)."""
+    from parley.analysis.entity_timeline import name_variants
+
+    return name_variants(entity)
 
 
 def _day_or_less(value: str | None) -> str | None:

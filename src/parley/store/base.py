@@ -177,7 +177,21 @@ class Store(ABC):
     def replace_timeline(self, events: list[TimelineEvent]) -> None: ...
 
     @abstractmethod
-    def timeline_events(self) -> list[TimelineEvent]: ...
+    def timeline_events(
+        self,
+        *,
+        dyad: tuple[str, str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[TimelineEvent]:
+        """The merged events.  With no argument: all, in stored order.  With any
+        filter or paging: those matching, in date order (undated last, then id),
+        filtered in the database: ``dyad`` two different country codes (either
+        direction), ``date_from``/``date_to`` an overlap with the event's date
+        at its precision, ``actor`` an actor id or part of a participant's name."""
 
     def timeline_events_of(self, article_ids: list[str]) -> list[TimelineEvent]:
         """The merged events that any of these articles reports (pages ask for a few)."""

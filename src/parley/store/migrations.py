@@ -232,6 +232,44 @@ def _timeline_reports(conn: Connection, dialect: Dialect) -> None:
             conn.execute(text(INSERT_TIMELINE_REPORT), rows)
 
 
+@migration(5, "timeline filter columns: countries, actor ids and names, with indexes")
+def _timeline_filter_columns(conn: Connection, dialect: Dialect) -> None:
+    # the timeline filters (dyad, actor, date range) and its paging run in SQL on these,
+    # instead of decoding every record in Python (35 s per query at 100k events)
+    _run(conn, "ALTER TABLE timeline ADD COLUMN source_country TEXT;"
+               "ALTER TABLE timeline ADD COLUMN target_country TEXT;"
+               "ALTER TABLE timeline ADD COLUMN source_id TEXT;"
+               "ALTER TABLE timeline ADD COLUMN target_id TEXT;"
+               "ALTER TABLE timeline ADD COLUMN source_name TEXT;"
+               "ALTER TABLE timeline ADD COLUMN target_name TEXT;"
+               "CREATE INDEX timeline_countries ON timeline(source_country, target_country, "
+               "event_date);"
+               "CREATE INDEX timeline_source ON timeline(source_id);"
+               "CREATE INDEX timeline_target ON timeline(target_id)")
+    for row in conn.execute(text("SELECT id, record FROM timeline")).all():
+        conn.execute(text(UPDATE_TIMELINE_COLUMNS),
+                     {"id": row.id, **timeline_filter_columns(json.loads(row.record))})
+
+
+UPDATE_TIMELINE_COLUMNS = (
+    "UPDATE timeline SET source_country = :source_country, target_country = :target_country, "
+    "source_id = :source_id, target_id = :target_id, source_name = :source_name, "
+    "target_name = :target_name WHERE id = :id"
+)
+
+
+def timeline_filter_columns(record: dict[str, Any]) -> dict[str, Any]:
+    """The filter columns of a timeline row from its record (names lower-cased in
+    Python, so a name filter matches the same on both databases)."""
+    columns: dict[str, Any] = {}
+    for side in ("source", "target"):
+        name = record.get(f"{side}_name")
+        columns[f"{side}_country"] = record.get(f"{side}_country")
+        columns[f"{side}_id"] = record.get(f"{side}_id")
+        columns[f"{side}_name"] = name.lower() if name else None
+    return columns
+
+
 INSERT_TIMELINE_REPORT = (
     "INSERT INTO timeline_reports (timeline_id, article_id, background) "
     "VALUES (:timeline_id, :article_id, :background)"

@@ -35,7 +35,11 @@ from parley.store.base import (
     Store,
     TimelineEvent,
 )
-from parley.store.migrations import INSERT_TIMELINE_REPORT, timeline_report_rows
+from parley.store.migrations import (
+    INSERT_TIMELINE_REPORT,
+    timeline_filter_columns,
+    timeline_report_rows,
+)
 
 # --------------------------------------------------------------------------- search queries
 
@@ -486,9 +490,13 @@ class SqlStore(Store):
             conn.execute(text("DELETE FROM timeline_reports"))
             if events:
                 conn.execute(
-                    text("INSERT INTO timeline (id, event_date, seq_no, record) "
-                         "VALUES (:id, :event_date, :seq_no, :record)"),
-                    [{"id": e.id, "event_date": e.date, "seq_no": n, "record": _dumps(e)}
+                    text("INSERT INTO timeline (id, event_date, seq_no, record, "
+                         "source_country, target_country, source_id, target_id, "
+                         "source_name, target_name) VALUES (:id, :event_date, :seq_no, "
+                         ":record, :source_country, :target_country, :source_id, "
+                         ":target_id, :source_name, :target_name)"),
+                    [{"id": e.id, "event_date": e.date, "seq_no": n, "record": _dumps(e),
+                      **timeline_filter_columns(to_dict(e))}
                      for n, e in enumerate(events)],
                 )
                 reports = [row for e in events for row in timeline_report_rows(e.id, e.reports)]
@@ -499,9 +507,35 @@ class SqlStore(Store):
         with self._read() as conn:
             return bool(conn.execute(text("SELECT stale FROM corpus_state")).scalar())
 
-    def timeline_events(self) -> list[TimelineEvent]:
+    def timeline_events(
+        self,
+        *,
+        dyad: tuple[str, str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[TimelineEvent]:
+        params: dict[str, Any] = {}
+        if dyad is None and date_from is None and date_to is None and actor is None \
+                and limit is None and not offset:
+            sql = "SELECT record FROM timeline ORDER BY seq_no"
+        else:
+            where, params = _timeline_conditions(dyad, date_from, date_to, actor)
+            sql = ("SELECT record FROM timeline"
+                   + (" WHERE " + " AND ".join(where) if where else "")
+                   + " ORDER BY (event_date IS NULL), event_date, id")
+            if limit is not None:
+                sql += " LIMIT :limit"
+                params["limit"] = max(0, limit)
+            if offset:
+                sql += (" OFFSET :offset" if limit is not None
+                        else " LIMIT -1 OFFSET :offset" if self.engine.dialect.name == "sqlite"
+                        else " OFFSET :offset")
+                params["offset"] = max(0, offset)
         with self._read() as conn:
-            rows = conn.execute(text("SELECT record FROM timeline ORDER BY seq_no"))
+            rows = conn.execute(text(sql), params)
             return [from_dict(TimelineEvent, json.loads(r.record)) for r in rows]
 
     def timeline_events_of(self, article_ids: list[str]) -> list[TimelineEvent]:
@@ -539,6 +573,39 @@ class SqlStore(Store):
             deleted = conn.execute(text("DELETE FROM saved_filters WHERE name = :name"),
                                    {"name": name})
             return bool(deleted.rowcount)
+
+
+def _timeline_conditions(
+    dyad: tuple[str, str] | None, date_from: str | None, date_to: str | None,
+    actor: str | None,
+) -> tuple[list[str], dict[str, Any]]:
+    """SQL filters of ``Store.timeline_events`` (same meaning as
+    ``parley.analysis.timeline.filter_timeline``), values as parameters."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if dyad is not None:
+        first, second = dyad
+        if first == second:
+            where.append("1 = 0")  # a dyad is two different countries
+        where.append("((source_country = :country_a AND target_country = :country_b) OR "
+                     "(source_country = :country_b AND target_country = :country_a))")
+        params.update(country_a=first, country_b=second)
+    if date_from is not None or date_to is not None:
+        where.append("event_date IS NOT NULL")
+    if date_from is not None:
+        # a month or year overlaps the range when it is not before the same-length
+        # prefix of ``date_from`` ("2018-11" overlaps from "2018-11-14")
+        where.append("event_date >= substr(:date_from, 1, length(event_date))")
+        params["date_from"] = date_from
+    if date_to is not None:
+        where.append("event_date <= :date_to")
+        params["date_to"] = date_to
+    if actor is not None:
+        where.append("(lower(source_id) = :actor OR lower(target_id) = :actor OR "
+                     "source_name LIKE :actor_like ESCAPE '\\' OR "
+                     "target_name LIKE :actor_like ESCAPE '\\')")
+        params.update(actor=actor.lower(), actor_like=like_pattern(actor))
+    return where, params
 
 
 def _unique_actors(actors: list[Actor]) -> list[Actor]:
