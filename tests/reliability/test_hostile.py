@@ -19,6 +19,7 @@ MAX_RSS_MB = 600  # the 50 MB line and the 1 GB gzip bomb must not be loaded who
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900 * max(1, PER_KIND // 75) + 300)
 def test_hostile_files_are_refused_with_reasons(tmp_path: Path) -> None:
     import parley
 
@@ -32,7 +33,7 @@ def test_hostile_files_are_refused_with_reasons(tmp_path: Path) -> None:
     kinds = generate(folder, per_kind=PER_KIND)
     assert len(kinds) >= 1000
     explicit = [str(folder / name) for name in ("loop-a", "dangling", "named-pipe.txt")]
-    run = ingest_hostile(db, folder, kinds, explicit)
+    run = ingest_hostile(db, folder, kinds, explicit, timeout=900 * max(1, PER_KIND // 75))
 
     assert run.returncode == 1, run.stderr[-2000:]  # something was skipped, nothing crashed
     assert "Traceback" not in run.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -12,6 +13,7 @@ from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 
 import parley
+from parley.errors import ParleyError, StoreError
 from parley.model import Article, Event, Quote, to_dict
 from parley.store.base import TimelineEvent
 from parley.web import create_app
@@ -135,13 +137,44 @@ INJECTIONS = [
 
 
 @pytest.mark.parametrize("query", INJECTIONS)
-def test_search_strings_never_cause_500(client: TestClient, query: str) -> None:
+def test_search_strings_never_cause_500(client: TestClient, query: str,
+                                        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="parley.web")
     api = client.get("/api/search", params={"q": query})
     page = client.get("/search", params={"q": query})
     assert api.status_code in (200, 400), (query, api.text)
     assert page.status_code in (200, 400), (query, page.text[:300])
     if api.status_code == 400:
         assert api.json()["error"]
+    assert [r.getMessage() for r in caplog.records] == []  # nothing failed server-side
+
+
+@pytest.mark.parametrize(("failure", "status"), [
+    (ParleyError("the search has no words"), 400),
+    (StoreError("store x: connection lost"), 500),
+    (RuntimeError("bug in the search"), 500),
+])
+def test_only_bad_queries_are_400_other_failures_500_and_logged(
+    seeded_store: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    failure: Exception, status: int,
+) -> None:
+    from parley.store.sql import SqlStore
+
+    def failing_search(self: SqlStore, query: str, limit: int = 20, offset: int = 0) -> Any:
+        raise failure
+
+    monkeypatch.setattr(SqlStore, "search", failing_search)
+    caplog.set_level(logging.WARNING, logger="parley.web")
+    app = create_app(seeded_store, rate_limit_per_minute=None)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        api = test_client.get("/api/search", params={"q": "treaty"})
+        page = test_client.get("/search", params={"q": "treaty"})
+    assert api.status_code == status and page.status_code == status
+    assert api.json()["status"] == status and api.json()["error"]
+    assert "content-security-policy" in api.headers
+    assert "bug in the search" not in api.text  # internals stay in the log
+    logged = [r for r in caplog.records if r.exc_info]
+    assert (len(logged) == 2) == (status == 500), [r.getMessage() for r in caplog.records]
 
 
 def test_search_marks_matches_escaped(client: TestClient) -> None:

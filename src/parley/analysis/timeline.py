@@ -17,7 +17,6 @@ from typing import Any
 from parley.analysis.background import (
     BackgroundIndex,
     BackgroundParams,
-    article_order_key,
     background_paragraphs,
     find_background_links,
 )
@@ -161,18 +160,21 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
     """
     path = background_index_path(store)
     index = _load_index(path)
-    articles = list(store.iter_articles())
-    present = {article.id for article in articles}
+    # pass 1, streamed: bring the index up to date (its links do not depend on the
+    # order articles arrive in, so store order will do)
+    present: set[str] = set()
     touched: set[str] = set()
-    for gone in sorted(index.article_ids() - present):
-        touched |= index.remove(gone)
-    for article in sorted(articles, key=article_order_key):
+    for article in store.iter_articles():
+        present.add(article.id)
         if index.is_current(article):
             continue
         touched |= index.remove(article.id) | {article.id}
         for link in index.add(article):
             touched |= {link.article_id, link.earlier_article_id}
-    for article in articles:
+    for gone in sorted(index.article_ids() - present):
+        touched |= index.remove(gone)
+    # pass 2, streamed: rewrite the links and background flags that changed
+    for article in store.iter_articles():
         links = index.links_of(article.id)
         if article.id in touched:
             store.replace_background_links(article.id, links)
@@ -186,7 +188,8 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
             store.save_annotations(article)
     if path is not None and touched:
         index.save(path)
-    store.replace_timeline(merge_events(articles, index.all_links()))
+    # the merge clusters reports across the whole corpus: it still reads every article
+    store.replace_timeline(merge_events(store.iter_articles(), index.all_links()))
 
 
 # --------------------------------------------------------------------------- output

@@ -37,17 +37,21 @@ def process_articles(
     *,
     workers: int = 1,
     context: Context | None = None,
+    memory_zone: bool = True,
 ) -> Iterator[Article]:
     """Annotate ``articles`` (parse + ``stages``), yielding them in input order.
 
     With one worker, ``context`` (its spaCy pipeline and knowledge) may be reused
-    across calls; worker processes build their own.
+    across calls; worker processes build their own.  ``memory_zone``: every batch
+    but a process's first runs inside spaCy's ``nlp.memory_zone()`` (see
+    :func:`annotate_batch`).
     """
     batches = batched(articles, settings.batch_size)
     if workers <= 1:
         context = context or Context(settings=settings)
-        for batch in batches:
-            yield from annotate_batch(batch, stages, context, signature)
+        for number, batch in enumerate(batches):
+            yield from annotate_batch(batch, stages, context, signature,
+                                      memory_zone=memory_zone and number > 0)
         return
     if "fork" in multiprocessing.get_all_start_methods():
         # Load the pipeline and knowledge once here; forked workers share them
@@ -64,7 +68,8 @@ def process_articles(
     ) as pool:
         in_flight: deque[Future[list[Article]]] = deque()
         for batch in batches:
-            in_flight.append(pool.submit(_annotate_in_worker, batch, stages, signature))
+            in_flight.append(pool.submit(_annotate_in_worker, batch, stages, signature,
+                                         memory_zone))
             if len(in_flight) >= 2 * workers:
                 yield from in_flight.popleft().result()
         while in_flight:
@@ -72,13 +77,30 @@ def process_articles(
 
 
 def annotate_batch(
-    batch: list[Article], stages: list[Stage], context: Context, signature: str
+    batch: list[Article], stages: list[Stage], context: Context, signature: str,
+    *, memory_zone: bool = False,
 ) -> list[Article]:
     """Parse a batch with ``nlp.pipe`` and run the stages on each article.
 
     Old analysis annotations are cleared first so that a re-run replaces them;
     an article whose parse or stage fails carries the error and the batch goes on.
+
+    ``memory_zone``: parse and stages run inside ``nlp.memory_zone()``, so the
+    strings and lexemes that the batch adds to the shared vocabulary are freed
+    afterwards (otherwise memory grows with every new name in the corpus).  The
+    records hold plain strings, never spaCy objects, so nothing outlives the
+    zone; a process's first batch runs outside it, so the caches that stages
+    build lazily on first use keep their strings.
     """
+    if memory_zone and any(s.needs_doc for s in stages) and hasattr(context.nlp, "memory_zone"):
+        with context.nlp.memory_zone():
+            return _annotate(batch, stages, context, signature)
+    return _annotate(batch, stages, context, signature)
+
+
+def _annotate(
+    batch: list[Article], stages: list[Stage], context: Context, signature: str
+) -> list[Article]:
     for article in batch:
         reset_annotations(article)
     docs = _parse(batch, context) if any(s.needs_doc for s in stages) else [None] * len(batch)
@@ -147,6 +169,7 @@ def warm_context(context: Context) -> Context:
 # the pool initializer when spawned.
 
 _worker_context: Context | None = None
+_worker_batches = 0
 
 
 def _init_worker(context: Context) -> None:
@@ -154,6 +177,10 @@ def _init_worker(context: Context) -> None:
     _worker_context = warm_context(context)
 
 
-def _annotate_in_worker(batch: list[Article], stages: list[Stage], signature: str) -> list[Article]:
+def _annotate_in_worker(batch: list[Article], stages: list[Stage], signature: str,
+                        memory_zone: bool = True) -> list[Article]:
+    global _worker_batches
     assert _worker_context is not None, "worker used before its initializer ran"
-    return annotate_batch(batch, stages, _worker_context, signature)
+    _worker_batches += 1
+    return annotate_batch(batch, stages, _worker_context, signature,
+                          memory_zone=memory_zone and _worker_batches > 1)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from parley.errors import ParleyError
+from parley.errors import ParleyError, StoreError
 from parley.model import to_dict
 from parley.store.base import Store
 from parley.web import queries
@@ -130,14 +130,16 @@ def search(
 
 
 def run_search(store: Store, q: str, limit: int, offset: int) -> list[Any]:
-    """The store's search; a query it cannot run is the client's error (400), never a 500."""
+    """The store's search.  A query it cannot run (``ParleyError``) is the client's
+    error, 400; a failing store or any other exception is a 500, logged with its cause."""
     try:
         return store.search(q, limit=limit, offset=offset)
+    except StoreError:
+        log.exception("search %r failed in the store", q)
+        raise HTTPException(500, "the store failed to run this search; see the server log"
+                            ) from None
     except ParleyError as exc:
         raise HTTPException(400, f"cannot search for this: {exc}") from None
-    except Exception as exc:  # any backend parse error is a bad query
-        log.warning("search %r failed: %s", q, exc)
-        raise HTTPException(400, "cannot search for this query; try plain words") from None
 
 
 @router.get("/jobs/{job_id}", summary="A browser ingest job: state, counts, per-file results")

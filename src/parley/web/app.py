@@ -280,6 +280,12 @@ def create_app(
     async def parley_error(request: Request, exc: ParleyError) -> Response:
         return _error_response(request, 400, str(exc))
 
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        # a bug, not the client's fault: logged with its traceback, answered in the one shape
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return _secure(_error_response(request, 500, "internal error; see the server log"))
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
