@@ -19,11 +19,15 @@ from typing import Any, Literal, TypeVar
 ParagraphKind = Literal["body", "heading"]
 DatePrecision = Literal["minute", "day", "month", "year", "decade", "century", "unknown"]
 DateMethod = Literal["explicit", "metadata", "inferred", "undecided"]
-Granularity = Literal["minute", "day", "week", "month", "quarter", "year", "decade", "century", "unknown"]
+Granularity = Literal[
+    "minute", "day", "week", "month", "quarter", "year", "decade", "century", "unknown"
+]
 TimeRelation = Literal["past", "present", "future", "unknown"]
 QuoteKind = Literal["direct", "partial", "indirect"]
 Modality = Literal["occurred", "planned", "negated", "hypothetical", "demanded"]
-ActorKind = Literal["person", "country", "government", "ministry", "organisation", "group", "unknown"]
+ActorKind = Literal[
+    "person", "country", "government", "ministry", "organisation", "group", "unknown"
+]
 
 
 @dataclass
@@ -157,7 +161,8 @@ class Event:
     id: str
     cameo: str
     plover: str
-    quad_class: int  # 0 neutral, 1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict
+    #: 0 neutral, 1 verbal coop, 2 material coop, 3 verbal conflict, 4 material conflict
+    quad_class: int
     goldstein: float
     source_id: str | None
     target_id: str | None

@@ -125,7 +125,7 @@ def run_stages(article: Article, stages: list[Stage], context: Context) -> Artic
             article = stage.func(article, context)
             if stage.name not in article.stages_done:
                 article.stages_done.append(stage.name)
-        except Exception as exc:  # noqa: BLE001 - one article never sinks a batch
+        except Exception as exc:  # one article never sinks a batch
             article.errors.append(StageError(stage.name, f"{type(exc).__name__}: {exc}"))
             failed.update(stage.provides)
     return article
