@@ -205,3 +205,22 @@ def test_a_conditional_without_actors_is_no_event(context: Context) -> None:
 )
 def test_no_act_beyond_what_is_said(context: Context, text: str) -> None:
     assert {e.plover for e in annotate(context, text).events} <= {"STATEMENT"}
+
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "modality"),
+    [
+        ('"Trade will grow," Sergey Lavrov went on to say.', "say", "occurred"),
+        ("Sergey Lavrov continued to criticize Japan on Friday.", "criticize", "occurred"),
+        ("Sergey Lavrov and Taro Kono agreed to meet in March.", "meet", "planned"),
+    ],
+)
+def test_aspectual_verbs_keep_their_tense(
+    context: Context, text: str, trigger: str, modality: str
+) -> None:
+    """"went on to say" happened; "agreed to meet" is a plan."""
+    article = annotate(context, text)
+    found = [e for e in article.events if e.trigger == trigger]
+    assert found, [(e.trigger, e.cameo) for e in article.events]
+    assert found[0].modality == modality

@@ -61,6 +61,7 @@ class Codebook:
     transparent_nouns: frozenset[str] = frozenset()
     anchor_prepositions: frozenset[str] = frozenset()
     demand_modals: frozenset[str] = frozenset()
+    aspectual_verbs: frozenset[str] = frozenset()
     demand_code: str = "100"
     source: str = ""
     _by_word: dict[str, tuple[Pattern, ...]] = field(default_factory=dict, compare=False)
@@ -212,6 +213,7 @@ def _read_codebook(path: Path, codes: dict[str, CameoCode]) -> Codebook:
         transparent_nouns=word_set("transparent_nouns"),
         anchor_prepositions=word_set("anchor_prepositions"),
         demand_modals=word_set("demand_modals"),
+        aspectual_verbs=word_set("aspectual_verbs"),
         demand_code=demand_code,
         source=str(path),
         _by_word=ordered,

@@ -783,6 +783,10 @@ def _modality(reader: _Reader, verb: Token, trigger: _Trigger, when: TimeExpr | 
         return "negated"
     if aux & reader.book.demand_modals:
         return "demanded"
+    aspectual = verb.head.lemma_.lower() in reader.book.aspectual_verbs
+    if "to" in aux and verb.dep_ == "xcomp" and aspectual:
+        # "he went on to say": the complement shares its head's tense
+        return "planned" if verb_tense(verb.head) == "future" else "occurred"
     tense = verb_tense(verb)
     if tense == "future" or (when is not None and when.relation == "future"):
         return "planned"
