@@ -224,3 +224,13 @@ def test_aspectual_verbs_keep_their_tense(
     found = [e for e in article.events if e.trigger == trigger]
     assert found, [(e.trigger, e.cameo) for e in article.events]
     assert found[0].modality == modality
+
+
+def test_statement_inside_a_quotation_is_not_dated_by_the_report(context: Context) -> None:
+    """What a speaker says someone else said on some occasion did not happen today."""
+    text = ('"Ties must grow, as President Putin has emphasized many times," '
+            "Sergey Lavrov said on Friday.")
+    article = annotate(context, text)
+    by_trigger = {e.trigger: e for e in article.events}
+    assert by_trigger["said"].date == "2019-05-10"
+    assert by_trigger["emphasized"].date is None

@@ -48,6 +48,7 @@ COUNTRY_LEVEL = frozenset({"country", "government"})
 _MODALITY_PRIORITY = ("occurred", "demanded", "planned", "hypothetical", "negated")
 #: the PLOVER category that names an occasion when one sentence reports several actions
 OCCASION_PLOVER = "CONSULT"
+STATEMENT_PLOVER = "STATEMENT"
 
 
 # --------------------------------------------------------------------------- actors
@@ -457,13 +458,19 @@ def _occasion_key(report: _Report) -> tuple[str, int, int, str | None, tuple[str
     return (report.article.id, span.start, span.end, report.date, (pair[0], pair[1]))
 
 
+def _is_news_day(report: _Report) -> bool:
+    """A day-precise report in new (not background) text."""
+    return not report.background and report.date is not None and len(report.date) == 10
+
+
 def group_occasions(clusters: list[list[_Report]]) -> list[list[list[_Report]]]:
     """Clusters that share an occasion (see ``_occasion_key``) grouped together.
 
     "Putin and Abe met and agreed to ..." yields a meeting and an agreement from
     one sentence: one real-world occasion, so one timeline entry listing both
-    actions.  Groups are the connected components, so they do not depend on the
-    order of ``clusters``; each group keeps the order it was given in.
+    actions.  A participant's statements reported with a meeting on its day join
+    it.  Groups are the connected components, so they do not depend on the order
+    of ``clusters``; each group keeps the order it was given in.
     """
     parent = list(range(len(clusters)))
 
@@ -478,6 +485,24 @@ def group_occasions(clusters: list[list[_Report]]) -> list[list[list[_Report]]]:
         for report in cluster:
             other = first_with.setdefault(_occasion_key(report), number)
             parent[find(number)] = find(other)
+    # a participant's statements on the day of a meeting, in an article reporting that
+    # meeting, are the remarks made at it ("Lavrov said following talks with Kono")
+    meetings: dict[tuple[str, str, str], int] = {}
+    for number, cluster in enumerate(clusters):
+        for report in cluster:
+            if report.event.plover == OCCASION_PLOVER and _is_news_day(report):
+                for actor in (report.source, report.target):
+                    if actor is not None:
+                        key = (report.article.id, report.date or "", actor.id)
+                        meetings.setdefault(key, number)
+    for number, cluster in enumerate(clusters):
+        if not all(r.event.plover == STATEMENT_PLOVER for r in cluster):
+            continue
+        for report in cluster:
+            if report.source is not None and _is_news_day(report):
+                meeting = meetings.get((report.article.id, report.date or "", report.source.id))
+                if meeting is not None:
+                    parent[find(number)] = find(meeting)
     groups: dict[int, list[list[_Report]]] = {}
     for number, cluster in enumerate(clusters):
         groups.setdefault(find(number), []).append(cluster)

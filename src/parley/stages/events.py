@@ -87,6 +87,12 @@ class _Reader:
                 self.timex_at[span[0].i] = timex
         self.dyad = self._article_dyad()
         self.background_ranges = _background_ranges(article)
+        #: character ranges of direct quotations: what a speaker reports, not what happened
+        self.quoted_ranges = [(q.span.start, q.span.end) for q in article.quotes
+                              if q.kind == "direct"]
+
+    def in_direct_quote(self, token: Token) -> bool:
+        return any(start <= token.idx < end for start, end in self.quoted_ranges)
 
     # ----------------------------------------------------------------- actors
 
@@ -718,6 +724,9 @@ def _event_date(
         current = current.head
         scopes.append(reader.clause_tokens(current))
     scopes.append(list(sentence))
+    # inside a quotation only the quotation's own dates count, and vice versa
+    quoted = reader.in_direct_quote(token)
+    scopes = [[t for t in scope if reader.in_direct_quote(t) == quoted] for scope in scopes]
     for scope in scopes:
         found = _closest_timex(reader, scope, token, allow_reference=False)
         if found is not None:
@@ -726,7 +735,13 @@ def _event_date(
         found = _closest_timex(reader, scope, token, allow_reference=True)
         if found is not None:
             return found
-    if trigger.code.startswith("01") and reader.anchor is not None:
+    # a statement is dated by the day it is reported, unless a speaker mentions it
+    # inside a quotation ("as Putin has emphasised on numerous occasions")
+    if (
+        trigger.code.startswith("01")
+        and reader.anchor is not None
+        and not quoted
+    ):
         return TimeExpr(
             text="",
             span=Span(sentence.start_char, sentence.start_char),
