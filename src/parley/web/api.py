@@ -106,7 +106,8 @@ def list_events(
 
 @router.get("/timeline", summary="Merged real-world events, oldest first, with all sources")
 def timeline(store: StoreDep, query: FeedDep, page: PageDep) -> dict[str, Any]:
-    return _slice(queries.timeline_events(store, query), page)
+    found = queries.timeline_events(store, query, limit=page.limit + 1, offset=page.offset)
+    return _page(found[: page.limit], page, len(found) > page.limit)
 
 
 @router.get("/positions", summary="What each side of a dyad stated, issue by issue")

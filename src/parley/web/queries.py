@@ -43,11 +43,14 @@ def matching_actors(actors: Iterable[Actor], text: str | None) -> list[Actor]:
 # --------------------------------------------------------------------------- timeline
 
 
-def timeline_events(store: Store, query: FeedQuery | None = None) -> list[TimelineEvent]:
-    """Merged events, oldest first, narrowed by the feed filters that apply to events."""
+def timeline_events(
+    store: Store, query: FeedQuery | None = None, *, limit: int | None = None, offset: int = 0
+) -> list[TimelineEvent]:
+    """Merged events, oldest first, narrowed by the feed filters that apply to events
+    (filtered and paged by the store when ``limit`` is given)."""
     query = query or FeedQuery()
     return timeline(store, dyad=query.dyad, date_from=query.date_from, date_to=query.date_to,
-                    actor=query.actor)
+                    actor=query.actor, limit=limit, offset=offset)
 
 
 def event_label(event: TimelineEvent, side: str) -> str:
