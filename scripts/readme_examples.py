@@ -92,6 +92,7 @@ def _article_id(workdir: Path, source_part: str) -> str:
 
 
 def _normalise(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)  # a timing of another width wraps a line elsewhere
     for pattern, replacement in VOLATILE:
         text = pattern.sub(replacement, text)
     return text

@@ -26,6 +26,8 @@ from parley.store.base import Rejection, Store
 
 #: inputs read before cleaning starts, to learn what each outlet repeats (chrome)
 CHROME_WINDOW = 50
+#: the read-ahead window also stops at this much text, so memory stays bounded
+CHROME_WINDOW_CHARS = 2_000_000
 DEMO_CORPUS = Path(__file__).resolve().parent / "demo_corpus"
 
 ProgressCallback = Callable[["IngestItem"], None]
@@ -212,7 +214,7 @@ def ingest(
     report = IngestReport()
     context = Context(settings)
     inputs = iter(read_inputs(paths, settings))
-    window = list(itertools.islice(inputs, CHROME_WINDOW))
+    window = _read_ahead(inputs)
     chrome = OutletChrome(settings, store)
     chrome.learn([item for item in window if isinstance(item, RawDocument)])
     for item in itertools.chain(window, inputs):
@@ -245,6 +247,19 @@ def _ingest_one(item: RawDocument | InputError, store: Store, settings: Settings
         return IngestItem(item.source, "skipped", stage=stage,
                           reason=f"{type(exc).__name__}: {exc}")
     return IngestItem(item.source, outcome, article_id=article.id)
+
+
+def _read_ahead(inputs: Iterator[RawDocument | InputError]) -> list[RawDocument | InputError]:
+    """The first inputs of a batch, to learn outlet chrome from: at most
+    ``CHROME_WINDOW`` of them and about ``CHROME_WINDOW_CHARS`` of text."""
+    window: list[RawDocument | InputError] = []
+    size = 0
+    for item in inputs:
+        window.append(item)
+        size += len(item.text) if isinstance(item, RawDocument) else 0
+        if len(window) >= CHROME_WINDOW or size >= CHROME_WINDOW_CHARS:
+            break
+    return window
 
 
 class OutletChrome:
