@@ -289,18 +289,35 @@ class HostileRun:
         return sum(c["refused"] for c in self.by_kind.values())
 
 
+#: runs the CLI and, at exit, writes its own peak RSS (VmHWM, kB) to a file.  wait4's
+#: ru_maxrss is not used: Linux carries the parent's RSS at fork over the exec, so a
+#: child of a big pytest process would report the parent's size, not its own.
+_REPORT_HIGH_WATER = """
+import atexit, os, re, runpy, sys
+def _report():
+    status = open("/proc/self/status").read()
+    with open(os.environ["PARLEY_TEST_HWM_FILE"], "w") as out:
+        out.write(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
+atexit.register(_report)
+sys.argv = ["parley", *sys.argv[1:]]
+runpy.run_module("parley.cli", run_name="__main__")
+"""
+
+
 def ingest_hostile(db: str, folder: Path, kinds: dict[str, str], extra: list[str],
                    timeout: float = 900) -> HostileRun:
-    """``parley ingest --json FOLDER EXTRA...`` in a subprocess; its peak RSS (from
-    ``wait4``), its items tallied by the kind of file they came from."""
+    """``parley ingest --json FOLDER EXTRA...`` in a subprocess; its own peak RSS
+    (VmHWM), its items tallied by the kind of file they came from."""
     import subprocess
     import sys
     import tempfile
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as high_water:
+        env = {**os.environ, "PARLEY_TEST_HWM_FILE": high_water.name}
         child = subprocess.Popen(
-            [sys.executable, "-m", "parley.cli", "--db", db, "ingest", "--json", str(folder),
-             *extra], stdout=out, stderr=err)
+            [sys.executable, "-c", _REPORT_HIGH_WATER, "--db", db, "ingest", "--json",
+             str(folder), *extra], stdout=out, stderr=err, env=env)
         timer = threading.Timer(timeout, child.kill)
         timer.start()
         try:
@@ -311,8 +328,9 @@ def ingest_hostile(db: str, folder: Path, kinds: dict[str, str], extra: list[str
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
+        peak_kb = float(high_water.read().strip() or usage.ru_maxrss)
     items = json.loads(stdout) if stdout.strip() else []
-    run = HostileRun(child.returncode, usage.ru_maxrss / 1024, items, stderr)
+    run = HostileRun(child.returncode, peak_kb / 1024, items, stderr)
     for item in items:
         kind = kind_of(item["source"], folder, kinds)
         outcome = "refused" if "error" in item else item["outcome"]
