@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from parley.errors import ParleyError
-from parley.model import to_dict
+from parley.model import to_dict, with_article
 from parley.settings import Settings
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ def quotes(
     with _open(ctx) as store:
         found = store.quotes(speaker=speaker, limit=limit)
     if as_json:
-        _print_json([{"article_id": aid, **to_dict(quote)} for aid, quote in found])
+        _print_json(with_article(found))
         return
     table = Table(show_header=True)
     for column in ("article", "speaker", "kind", "cue", "quote"):
@@ -326,7 +326,7 @@ def events(
     with _open(ctx) as store:
         found = store.events(actor=actor, limit=limit)
     if as_json:
-        _print_json([{"article_id": aid, **to_dict(event)} for aid, event in found])
+        _print_json(with_article(found))
         return
     table = Table(show_header=True)
     for column in ("article", "date", "cameo", "source", "target", "modality", "trigger"):

@@ -251,6 +251,12 @@ def to_dict(record: Any) -> Any:
     return record
 
 
+def with_article(found: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """The JSON shape of quotes or events listed across articles: each record's
+    ``to_dict`` with its ``article_id`` (shared by the CLI's ``--json`` and the API)."""
+    return [{"article_id": article_id, **to_dict(record)} for article_id, record in found]
+
+
 def from_dict(cls: type[T], data: Any) -> T:
     """Rebuild a record from its JSON shape (inverse of :func:`to_dict`)."""
     hints = _type_hints(cls)  # type: ignore[arg-type]

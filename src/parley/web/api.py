@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from parley.errors import ParleyError, StoreError
-from parley.model import to_dict
+from parley.model import to_dict, with_article
 from parley.store.base import Store
 from parley.web import queries
 from parley.web.app import WebConfig, config_of, find_job, store_of
@@ -90,8 +90,7 @@ def list_quotes(
     speaker: Annotated[str | None, Query(max_length=160, description="actor id or name")] = None,
 ) -> dict[str, Any]:
     found = store.quotes(speaker=speaker or None, limit=page.offset + page.limit + 1)
-    items = [{"article_id": article_id, **to_dict(quote)} for article_id, quote in found]
-    return _slice(items, page)
+    return _slice(with_article(found), page)
 
 
 @router.get("/events", summary="Coded events, optionally of one actor (like `parley events`)")
@@ -100,8 +99,7 @@ def list_events(
     actor: Annotated[str | None, Query(max_length=160, description="actor id or name")] = None,
 ) -> dict[str, Any]:
     found = store.events(actor=actor or None, limit=page.offset + page.limit + 1)
-    items = [{"article_id": article_id, **to_dict(event)} for article_id, event in found]
-    return _slice(items, page)
+    return _slice(with_article(found), page)
 
 
 @router.get("/timeline", summary="Merged real-world events, oldest first, with all sources")
