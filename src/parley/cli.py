@@ -529,24 +529,25 @@ def serve(
     ] = None,
     rate_limit: Annotated[
         int | None,
-        typer.Option(min=0, help="Requests per client address per minute; 0 turns the limit "
-                     "off (default 600, or $PARLEY_RATE_LIMIT)."),
+        typer.Option(min=0, help="Requests per client address per minute, counted by each "
+                     "worker; 0 turns the limit off (default 600, or $PARLEY_RATE_LIMIT)."),
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes answering requests (uvicorn workers).")
+    ] = 1,
 ) -> None:
     """Browse the record in a web browser: news feed, timeline, articles, actors, search."""
     try:
-        import uvicorn
-
-        from parley.web.app import create_app
+        from parley.web.serving import serve as serve_web
     except ImportError:
         _fail("the web interface needs FastAPI and uvicorn: pip install 'parley[web]'")
     settings = _settings(ctx)
     console.print(f"parley: serving {settings.db} on http://{host}:{port}/"
-                  + ("" if token else " (read-only)"))
+                  + ("" if token else " (read-only)")
+                  + (f" with {workers} workers" if workers > 1 else ""))
     limit = settings.rate_limit_per_minute if rate_limit is None else rate_limit
-    uvicorn.run(create_app(settings.db, settings, token=token,
-                           rate_limit_per_minute=limit or None),
-                host=host, port=port, log_level="warning")
+    serve_web(settings.db, settings, host=host, port=port, workers=workers, token=token,
+              rate_limit_per_minute=limit or None)
 
 
 # --------------------------------------------------------------------------- across articles

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -240,15 +241,30 @@ class Article:
 T = TypeVar("T")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def to_dict(record: Any) -> Any:
     """The JSON shape of any record (dataclasses become dicts, recursively)."""
-    if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    kind = type(record)
+    if kind in _PLAIN:  # most values: answered before any other check
+        return record
+    names = _field_names(kind)  # type: ignore[arg-type]
+    if names is not None:
+        return {name: to_dict(getattr(record, name)) for name in names}
     if isinstance(record, list | tuple):
         return [to_dict(item) for item in record]
     if isinstance(record, dict):
         return {key: to_dict(value) for key, value in record.items()}
     return record
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, once per class (None for anything else)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def with_article(found: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -259,12 +275,8 @@ def with_article(found: list[tuple[str, Any]]) -> list[dict[str, Any]]:
 
 def from_dict(cls: type[T], data: Any) -> T:
     """Rebuild a record from its JSON shape (inverse of :func:`to_dict`)."""
-    hints = _type_hints(cls)  # type: ignore[arg-type]
-    kwargs = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name in data:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
-    return cls(**kwargs)
+    converters = _converters(cls)  # type: ignore[arg-type]
+    return cls(**{name: convert(data[name]) for name, convert in converters if name in data})
 
 
 @functools.cache
@@ -274,19 +286,36 @@ def _type_hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _convert(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+@functools.cache
+def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(field name, converter of its JSON value) for a record class, decided once per
+    class from the field types, so loading a record does no type inspection."""
+    hints = _type_hints(cls)
+    return tuple((f.name, _converter(hints[f.name]))
+                 for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """How to rebuild a value of type ``hint``: nested records from dicts, lists item
+    by item, anything else as it is (None stays None)."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _convert(options[0], value) if len(options) == 1 else value
+        return _converter(options[0]) if len(options) == 1 else _same
     if origin is list:
         (item_hint,) = typing.get_args(hint)
-        return [_convert(item_hint, item) for item in value]
+        item = _converter(item_hint)
+        if item is _same:
+            return lambda value: None if value is None else list(value)
+        return lambda value: None if value is None else [item(v) for v in value]
     if dataclasses.is_dataclass(hint):
-        return from_dict(hint, value)  # type: ignore[arg-type]
-    return value
+        record: Any = hint
+        return lambda value: None if value is None else from_dict(record, value)
+    return _same
 
 
 @dataclass

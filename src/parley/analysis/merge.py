@@ -10,8 +10,9 @@ Two reports describe the same event when they are compatible on all four:
   trigrams shared: recycled background), when an unknown participant matches
   anyone; within one article one known participant in common is enough;
 - **date**: one date contains the other at the coarser granularity
-  ("2018-11" joins "2018-11-14"; undated reports are never merged across
-  articles); the merged event keeps the most precise date;
+  ("2018-11" joins "2018-11-14"; undated reports merge across articles only
+  when their sentences are copies of each other); the merged event keeps the
+  most precise date;
 - **place**: unknown, equal, or one name contains the other.
 
 Reports are clustered greedily, most precise date first, in an order that
@@ -20,16 +21,22 @@ event id), and a report joins a cluster only if it is compatible with every
 member (complete link).  The merged timeline is therefore the same whatever
 order the articles were ingested in.  Details the reports disagree on (CAMEO
 code, modality, place) are kept in ``conflicts`` rather than dropped.
+
+Reports of different years are never compared (nor undated reports with dated
+ones), so ``merge_store`` merges the articles of a store one year at a time,
+holding only small views of that year's reports; ``merge_events`` merges
+articles already in memory, all at once, to the same result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from parley.analysis.background import (
     article_order_key,
@@ -37,7 +44,7 @@ from parley.analysis.background import (
     overlap_coefficient,
     shingle_hashes,
 )
-from parley.model import Actor, Article, Event, Quote
+from parley.model import Actor, Article, Event, Office, Quote
 from parley.store.base import BackgroundLink, TimelineEvent
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
@@ -49,6 +56,8 @@ _MODALITY_PRIORITY = ("occurred", "demanded", "planned", "hypothetical", "negate
 #: the PLOVER category that names an occasion when one sentence reports several actions
 OCCASION_PLOVER = "CONSULT"
 STATEMENT_PLOVER = "STATEMENT"
+#: the partition of reports without a date (see ``report_year``)
+UNDATED = "undated"
 
 
 # --------------------------------------------------------------------------- actors
@@ -73,6 +82,11 @@ def _name_key(name: str) -> str:
     return " ".join(re.findall(r"\w+", name.lower()))
 
 
+def canonical_actor_id(actor: Actor) -> str:
+    """The id an actor is merged under: its knowledge-base id, else its kind and name."""
+    return actor.id if actor.in_kb else f"{actor.kind}:{_name_key(actor.name)}"
+
+
 def actor_side(actor: Actor | None) -> str | None:
     """The country an actor acts for: its ISO-3 country, except where its CAMEO code
     names another (the Soviet Union, SUN, carries RUS: Russia's side).
@@ -84,65 +98,208 @@ def actor_side(actor: Actor | None) -> str | None:
     return actor.country
 
 
+#: where a fact comes from: the article's order key, then positions within the article
+_Seen = tuple[tuple[str, str], int, int]
+
+
+@dataclass
+class _Facts:
+    """What the articles say about one canonical actor.
+
+    The merged record is the one a pass over the articles in publication order
+    (``article_order_key``) builds: the first occurrence gives name, kind and
+    offices, the first known country and code win, and later offices are
+    appended in the order they first appear.  Keeping the first occurrence of
+    each fact makes the result the same whatever order the articles come in.
+    """
+
+    first: _Seen
+    actor: Actor
+    last: _Seen
+    #: (where, value) of the first known country and code, and their value in the last
+    #: occurrence (what a pass keeps when no occurrence knows them)
+    country: tuple[_Seen, str] | None
+    code: tuple[_Seen, str] | None
+    last_country: str | None
+    last_code: str | None
+    #: every distinct office with where it first appears
+    offices: list[tuple[_Seen, Office]]
+    spellings: Counter[str] = field(default_factory=Counter)
+
+
+def _earlier(seen: _Seen, value: str | None,
+             known: tuple[_Seen, str] | None) -> tuple[_Seen, str] | None:
+    return (seen, value) if value and (known is None or seen < known[0]) else known
+
+
+class _ActorMerger:
+    """``merge_actors`` fed one article at a time, in any order; keeps O(distinct actors)."""
+
+    def __init__(self) -> None:
+        self._facts: dict[str, _Facts] = {}
+        #: spellings of mentions whose actor is not among its article's actors
+        self._stray: dict[str, Counter[str]] = {}
+
+    def add(self, article: Article) -> dict[str, str]:
+        """Take in one article's actors and mentions; returns its actor id -> canonical id."""
+        order = article_order_key(article)
+        canonicals: dict[str, str] = {}
+        for position, actor in enumerate(article.actors):
+            canonical = canonical_actor_id(actor)
+            canonicals[actor.id] = canonical
+            self._add_actor(canonical, actor, (order, position, 0))
+        for mention in article.mentions:
+            if mention.actor_id is None or mention.kind not in ("name", "alias"):
+                continue
+            canonical = canonicals.get(mention.actor_id, mention.actor_id)
+            facts = self._facts.get(canonical)
+            spellings = facts.spellings if facts else self._stray.setdefault(canonical, Counter())
+            spellings[mention.text] += 1
+        return canonicals
+
+    def _add_actor(self, canonical: str, actor: Actor, seen: _Seen) -> None:
+        facts = self._facts.get(canonical)
+        if facts is None:
+            facts = self._facts[canonical] = _Facts(
+                first=seen, actor=actor, last=seen, country=None, code=None,
+                last_country=actor.country, last_code=actor.code, offices=[],
+                spellings=self._stray.pop(canonical, Counter()),
+            )
+        elif seen < facts.first:
+            facts.first, facts.actor = seen, actor
+        if seen >= facts.last:
+            facts.last, facts.last_country, facts.last_code = seen, actor.country, actor.code
+        facts.country = _earlier(seen, actor.country, facts.country)
+        facts.code = _earlier(seen, actor.code, facts.code)
+        for number, office in enumerate(actor.offices):
+            where = (seen[0], seen[1], number)
+            for index, (known_at, known) in enumerate(facts.offices):
+                if known == office:
+                    if where < known_at:
+                        facts.offices[index] = (where, known)
+                    break
+            else:
+                facts.offices.append((where, office))
+        facts.spellings[actor.name] += 1
+        for alias in actor.aliases:
+            facts.spellings[alias] += 0
+
+    def table(self) -> ActorTable:
+        """The merged actors (in the order they first appear); ``resolve_map`` is left empty."""
+        table = ActorTable()
+        for canonical, facts in sorted(self._facts.items(), key=lambda item: item[1].first):
+            first = facts.actor
+            offices = list(first.offices)
+            for _, office in sorted(facts.offices, key=lambda item: item[0]):
+                if office not in offices:
+                    offices.append(office)
+            seen = facts.spellings
+            name = min(seen, key=lambda n: (-seen[n], n)) if not first.in_kb else first.name
+            table.actors[canonical] = Actor(
+                id=canonical, name=name, kind=first.kind,
+                country=facts.country[1] if facts.country else facts.last_country,
+                code=facts.code[1] if facts.code else facts.last_code,
+                offices=offices, in_kb=first.in_kb,
+                aliases=sorted(n for n in seen if n != name),
+            )
+        return table
+
+
 def merge_actors(articles: Iterable[Article]) -> ActorTable:
     """One actor per real entity: knowledge-base actors by id, others by kind and name.
 
     The canonical name is the knowledge base's, else the most frequent spelling;
     ``aliases`` collects every other spelling seen (names, aliases, mentions).
+    The result does not depend on the order of ``articles`` (see ``_Facts``).
     """
-    table = ActorTable()
-    spellings: dict[str, Counter[str]] = {}
-    for article in sorted(articles, key=article_order_key):
-        for actor in article.actors:
-            canonical = actor.id if actor.in_kb else f"{actor.kind}:{_name_key(actor.name)}"
-            table.resolve_map[(article.id, actor.id)] = canonical
-            seen = spellings.setdefault(canonical, Counter())
-            seen[actor.name] += 1
-            for alias in actor.aliases:
-                seen[alias] += 0
-            merged = table.actors.get(canonical)
-            if merged is None:
-                table.actors[canonical] = Actor(
-                    id=canonical, name=actor.name, kind=actor.kind, country=actor.country,
-                    code=actor.code, offices=list(actor.offices), in_kb=actor.in_kb,
-                )
-                continue
-            merged.country = merged.country or actor.country
-            merged.code = merged.code or actor.code
-            for office in actor.offices:
-                if office not in merged.offices:
-                    merged.offices.append(office)
-        for mention in article.mentions:
-            if mention.actor_id is None or mention.kind not in ("name", "alias"):
-                continue
-            canonical = table.resolve_map.get((article.id, mention.actor_id), mention.actor_id)
-            spellings.setdefault(canonical, Counter())[mention.text] += 1
-    for canonical, merged in table.actors.items():
-        seen = spellings.get(canonical, Counter())
-        if not merged.in_kb and seen:
-            merged.name = min(seen, key=lambda name: (-seen[name], name))
-        merged.aliases = sorted(name for name in seen if name != merged.name)
+    merger = _ActorMerger()
+    resolve_map: dict[tuple[str, str], str] = {}
+    for article in articles:
+        for actor_id, canonical in merger.add(article).items():
+            resolve_map[(article.id, actor_id)] = canonical
+    table = merger.table()
+    table.resolve_map = resolve_map
     return table
 
 
 # --------------------------------------------------------------------------- events
 
 
-@dataclass
+# What the merge keeps of the articles, events and quotes it reads: only the fields
+# it uses, so that a year of reports holds neither the articles' text nor their
+# other annotations.
+
+
+@dataclass(frozen=True, slots=True)
+class _EventView:
+    id: str
+    cameo: str
+    plover: str
+    quad_class: int
+    goldstein: float
+    source_id: str | None
+    target_id: str | None
+    #: the event's sentence: where it lies in its article
+    start: int
+    end: int
+    date: str | None
+    place: str | None
+    modality: str
+    quote_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, event: Event) -> _EventView:
+        return cls(event.id, sys.intern(event.cameo), sys.intern(event.plover),
+                   event.quad_class, event.goldstein, event.source_id, event.target_id,
+                   event.sentence_span.start, event.sentence_span.end, event.date,
+                   event.place, sys.intern(event.modality), tuple(event.quote_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class _QuoteView:
+    id: str
+    kind: str
+    text: str
+    date: str | None
+    speaker_id: str | None
+    speaker_text: str | None
+    #: the resolved speaker
+    speaker: Actor | None
+
+    @classmethod
+    def of(cls, quote: Quote, speaker: Actor | None) -> _QuoteView:
+        return cls(quote.id, quote.kind, quote.text, quote.date, quote.speaker_id,
+                   quote.speaker_text, speaker)
+
+
+@dataclass(frozen=True, slots=True)
+class _ArticleView:
+    id: str
+    title: str
+    published: str | None
+    day: str | None
+    order: tuple[str, str]
+    #: the article's quotes that its reports of one partition may cite
+    quotes: tuple[_QuoteView, ...]
+
+
+@dataclass(slots=True)
 class _Report:
-    article: Article
-    event: Event
+    article: _ArticleView
+    event: _EventView
     source: Actor | None
     target: Actor | None
     date: str | None
     background: bool
+    #: the event's sentence (stripped) and the hashes of its word trigrams
+    sentence: str = ""
     sentence_hashes: Any = None
 
     @property
     def order(self) -> tuple[int, str, tuple[str, str], str]:
         """Most precise date first, then date, publication, article, event id."""
         precision = -len(self.date) if self.date else 0
-        return (precision, self.date or "~", article_order_key(self.article), self.event.id)
+        return (precision, self.date or "~", self.article.order, self.event.id)
 
 
 def normalise_date(value: str | None) -> str | None:
@@ -209,7 +366,7 @@ def participants_compatible(a: _Report, b: _Report) -> bool:
     return False
 
 
-def types_compatible(a: Event, b: Event) -> bool:
+def types_compatible(a: Event | _EventView, b: Event | _EventView) -> bool:
     return a.cameo[:2] == b.cameo[:2] or (bool(a.plover) and a.plover == b.plover)
 
 
@@ -254,34 +411,97 @@ def _report_date(article: Article, event: Event, recycled: bool) -> str | None:
     return date
 
 
+def report_year(date: str | None) -> str:
+    """The partition of a report's (normalised) date: its year, or ``undated``.
+    Reports of different partitions are never compared, clustered or grouped."""
+    return date[:4] if date else UNDATED
+
+
 def _bucket(report: _Report) -> tuple[str, frozenset[str]]:
     """Reports that could merge share a year (or are all undated) and a pair of sides."""
     sides = frozenset(
         side for side in (actor_side(report.source), actor_side(report.target)) if side
     )
-    year = report.date[:4] if report.date else "undated"
-    return (year, sides)
+    return (report_year(report.date), sides)
+
+
+def _report_years(article: Article, recycled: set[int]) -> set[str]:
+    """The partitions this article has reports in."""
+    return {report_year(_report_date(article, event, _in_recycled(article, event, recycled)))
+            for event in article.events}
+
+
+def _article_reports(
+    article: Article, recycled: set[int], actors: ActorTable, year: str | None = None
+) -> list[_Report]:
+    """The reports of one article's events (only those of partition ``year`` when
+    given); they keep a small view of the article (one per partition, with only
+    the quotes ``_event_quotes`` could cite there), not the article."""
+    canonicals = {actor.id: canonical_actor_id(actor) for actor in article.actors}
+
+    def resolve(actor_id: str | None) -> Actor | None:
+        return None if actor_id is None else actors.actors.get(
+            canonicals.get(actor_id, actor_id))
+
+    dated = []
+    linked: dict[str, set[str]] = {}
+    for event in article.events:
+        copied = _in_recycled(article, event, recycled)
+        date = _report_date(article, event, copied)
+        if year is None or report_year(date) == year:
+            dated.append((event, date, copied))
+            linked.setdefault(report_year(date), set()).update(event.quote_ids)
+    if not dated:
+        return []
+    published = article.published
+    day = published.day if published else None
+    quotes = [_QuoteView.of(quote, resolve(quote.speaker_id)) for quote in article.quotes]
+    views = {
+        part: _ArticleView(
+            id=article.id, title=article.title,
+            published=published.value if published else None, day=day,
+            order=article_order_key(article),
+            quotes=tuple(q for q in quotes if _may_cite(q, day, part, quote_ids)),
+        )
+        for part, quote_ids in linked.items()
+    }
+    reports = []
+    for event, date, copied in dated:
+        sentence = event.sentence_span.slice(article.text)
+        reports.append(
+            _Report(
+                article=views[report_year(date)],
+                event=_EventView.of(event),
+                source=resolve(event.source_id),
+                target=resolve(event.target_id),
+                date=date,
+                background=event.background or copied,
+                sentence=sentence.strip(),
+                sentence_hashes=shingle_hashes(sentence),
+            )
+        )
+    return reports
+
+
+def _may_cite(quote: _QuoteView, day: str | None, year: str, linked: set[str]) -> bool:
+    """Could ``_event_quotes`` cite this quote for an event of partition ``year``?  A
+    quote linked to one of its events, or a known speaker's quote said (or published)
+    on a date compatible with that year; undated events cite linked quotes only."""
+    if quote.id in linked:
+        return True
+    if quote.speaker is None or year == UNDATED:
+        return False
+    said = normalise_date(quote.date) if quote.date else day
+    return dates_compatible(said, year)
 
 
 def collect_reports(
-    articles: Sequence[Article], links: Iterable[BackgroundLink], actors: ActorTable
+    articles: Iterable[Article], links: Iterable[BackgroundLink], actors: ActorTable
 ) -> list[_Report]:
+    """Every report of ``articles``, in their canonical order (``_Report.order``)."""
     recycled = background_paragraphs(links)
-    reports = []
-    for article in articles:
-        for event in article.events:
-            copied = _in_recycled(article, event, recycled.get(article.id, set()))
-            reports.append(
-                _Report(
-                    article=article,
-                    event=event,
-                    source=actors.resolve(article.id, event.source_id),
-                    target=actors.resolve(article.id, event.target_id),
-                    date=_report_date(article, event, copied),
-                    background=event.background or copied,
-                    sentence_hashes=shingle_hashes(event.sentence_span.slice(article.text)),
-                )
-            )
+    reports = [report for article in articles
+               for report in _article_reports(article, recycled.get(article.id, set()), actors)]
     return sorted(reports, key=lambda r: r.order)
 
 
@@ -292,17 +512,24 @@ def cluster_reports(reports: Sequence[_Report]) -> list[list[_Report]]:
     the report joins the one with the most reports, then the earliest made.
     Only clusters of the same year whose sides include (or are included in) the
     report's known sides are compared, which keeps this near-linear at scale.
+    Undated reports can only join a cluster whose first report is from their own
+    article or a copy of their sentence, so only those clusters are tried
+    (``_UndatedIndex``); without it, undated reports cost quadratic time.
     """
     clusters: list[list[_Report]] = []
     by_year: dict[str, dict[frozenset[str], list[int]]] = {}
+    undated = _UndatedIndex()
     for report in reports:
         year, sides = _bucket(report)
         buckets = by_year.setdefault(year, {})
+        allowed = undated.candidates(report) if report.date is None else None
         best: int | None = None
         for other_sides, numbers in buckets.items():
             if not (sides <= other_sides or other_sides <= sides):
                 continue
             for number in numbers:
+                if allowed is not None and number not in allowed:
+                    continue
                 cluster = clusters[number]
                 if _fits(report, cluster) and (
                     best is None
@@ -311,37 +538,76 @@ def cluster_reports(reports: Sequence[_Report]) -> list[list[_Report]]:
                     best = number
         if best is None:
             buckets.setdefault(sides, []).append(len(clusters))
+            if report.date is None:
+                undated.add(len(clusters), report)
             clusters.append([report])
         else:
             clusters[best].append(report)
     return clusters
 
 
-def _event_quotes(cluster: list[_Report], actors: ActorTable) -> list[dict[str, Any]]:
+class _UndatedIndex:
+    """Undated clusters by their first report's article and sentence trigrams.
+
+    An undated report fits a cluster only if it is compatible with every member,
+    the first included: same article, or ``_copies`` (trigram overlap of at least
+    ``SAME_SENTENCE`` of the smaller set, so at least one trigram in common).
+    ``candidates`` returns exactly the clusters passing that test against their
+    first report, so skipping the others changes no result.
+    """
+
+    def __init__(self) -> None:
+        self.by_article: dict[str, list[int]] = {}
+        self.by_hash: dict[int, list[int]] = {}
+        self.sizes: list[int] = []
+
+    def add(self, number: int, first: _Report) -> None:
+        self.by_article.setdefault(first.article.id, []).append(number)
+        hashes = first.sentence_hashes if first.sentence_hashes is not None else ()
+        for value in hashes.tolist() if hasattr(hashes, "tolist") else hashes:
+            self.by_hash.setdefault(int(value), []).append(number)
+        self.sizes.extend([0] * (number + 1 - len(self.sizes)))
+        self.sizes[number] = len(hashes)
+
+    def candidates(self, report: _Report) -> set[int]:
+        found = set(self.by_article.get(report.article.id, ()))
+        hashes = report.sentence_hashes if report.sentence_hashes is not None else ()
+        if not len(hashes):
+            return found
+        shared: Counter[int] = Counter()
+        for value in hashes.tolist() if hasattr(hashes, "tolist") else hashes:
+            shared.update(self.by_hash.get(int(value), ()))
+        for number, common in shared.items():
+            if common / min(len(hashes), self.sizes[number]) >= SAME_SENTENCE:
+                found.add(number)
+        return found
+
+
+def _event_quotes(cluster: list[_Report]) -> list[dict[str, Any]]:
     """Quotes linked to the event, or said by a participant about it in a reporting article."""
     participants = {a.id for r in cluster for a in (r.source, r.target) if a is not None}
     date = cluster[0].date
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for report in cluster:
         article = report.article
-        published_day = article.published.day if article.published else None
         for quote in article.quotes:
-            speaker = actors.resolve(article.id, quote.speaker_id)
             linked = quote.id in report.event.quote_ids
+            speaker = quote.speaker
             speaks = speaker is not None and speaker.id in participants
             about = speaks and not report.background and (
                 dates_compatible(normalise_date(quote.date), date)
                 if quote.date
-                else dates_compatible(published_day, date)
+                else dates_compatible(article.day, date)
             )
             if linked or about:
-                found[(article.id, quote.id)] = _quote_record(article, quote, speaker)
+                found[(article.id, quote.id)] = _quote_record(article.id, quote)
     return [found[key] for key in sorted(found)]
 
 
-def _quote_record(article: Article, quote: Quote, speaker: Actor | None) -> dict[str, Any]:
+def _quote_record(article_id: str, quote: _QuoteView) -> dict[str, Any]:
+    speaker = quote.speaker
     return {
-        "article_id": article.id,
+        "article_id": article_id,
         "quote_id": quote.id,
         "speaker_id": speaker.id if speaker else quote.speaker_id,
         "speaker": speaker.name if speaker else quote.speaker_text,
@@ -351,11 +617,7 @@ def _quote_record(article: Article, quote: Quote, speaker: Actor | None) -> dict
     }
 
 
-def _sentence(report: _Report) -> str:
-    return report.event.sentence_span.slice(report.article.text).strip()
-
-
-def _merge_cluster(cluster: list[_Report], actors: ActorTable) -> TimelineEvent:
+def _merge_cluster(cluster: list[_Report]) -> TimelineEvent:
     first = cluster[0]
     cameos = Counter(r.event.cameo for r in cluster)
     cameo = min(cameos, key=lambda code: (-cameos[code], code))
@@ -383,14 +645,14 @@ def _merge_cluster(cluster: list[_Report], actors: ActorTable) -> TimelineEvent:
             "article_id": r.article.id,
             "event_id": r.event.id,
             "background": r.background,
-            "published": r.article.published.value if r.article.published else None,
+            "published": r.article.published,
             "title": r.article.title,
             "date": r.event.date,
             "cameo": r.event.cameo,
             "modality": r.event.modality,
-            "sentence": _sentence(r),
+            "sentence": r.sentence,
         }
-        for r in sorted(cluster, key=lambda r: (article_order_key(r.article), r.event.id))
+        for r in sorted(cluster, key=lambda r: (r.article.order, r.event.id))
     ]
     source, target = first.source, first.target
     digest = hashlib.sha1(f"{first.article.id}:{first.event.id}".encode()).hexdigest()[:12]
@@ -414,8 +676,8 @@ def _merge_cluster(cluster: list[_Report], actors: ActorTable) -> TimelineEvent:
         target_code=target.code if target else None,
         source_country=actor_side(source),
         target_country=actor_side(target),
-        quotes=_event_quotes(cluster, actors),
-        sentence=_sentence(first),
+        quotes=_event_quotes(cluster),
+        sentence=first.sentence,
     )
 
 
@@ -431,20 +693,80 @@ def timeline_sort_key(event: TimelineEvent) -> tuple[str, str]:
     return (event.date or "~", event.id)
 
 
+def _merge_reports(reports: list[_Report]) -> list[TimelineEvent]:
+    """Reports (in their canonical order) clustered, grouped into occasions and merged,
+    sorted by ``timeline_sort_key``."""
+    merged = [_merge_occasion(occasion) for occasion in group_occasions(cluster_reports(reports))]
+    return sorted(merged, key=timeline_sort_key)
+
+
 def merge_events(
     articles: Iterable[Article], links: Iterable[BackgroundLink] = ()
 ) -> list[TimelineEvent]:
     """Every event of ``articles`` merged into timeline events, sorted by date.
 
     ``links`` (from ``background.find_background_links``) say which paragraphs are
-    recycled, so each report is marked as new reporting or background.
+    recycled, so each report is marked as new reporting or background.  Holds
+    every article; ``merge_store`` gives the same events from a store, a year at
+    a time.
     """
-    ordered = sorted(articles, key=article_order_key)
-    actors = merge_actors(ordered)
-    reports = collect_reports(ordered, list(links), actors)
-    merged = [_merge_occasion(occasion, actors)
-              for occasion in group_occasions(cluster_reports(reports))]
-    return sorted(merged, key=timeline_sort_key)
+    articles = list(articles)
+    actors = merge_actors(articles)
+    return _merge_reports(collect_reports(articles, links, actors))
+
+
+class ArticleSource(Protocol):
+    """What ``merge_store`` reads: a ``Store`` will do."""
+
+    def iter_articles(self) -> Iterator[Article]: ...
+
+    def get_article(self, article_id: str) -> Article | None: ...
+
+    def background_links(self, article_id: str | None = None) -> list[BackgroundLink]: ...
+
+
+def merge_store(
+    store: ArticleSource,
+    links_of: Callable[[str], Iterable[BackgroundLink]] | None = None,
+) -> Iterator[TimelineEvent]:
+    """The events ``merge_events`` gives for every article of ``store``, in the same
+    order, computed one year at a time so that the corpus is never held in memory.
+
+    Reports are only ever compared with reports of the same year, undated ones
+    only with each other (``report_year``: clusters are bucketed by year,
+    occasions share a date), and the timeline is sorted by date, so each year's
+    events can be merged and yielded on their own, in year order, undated last.
+    A first streamed pass merges the actors (``_ActorMerger``: O(distinct
+    actors)) and notes which articles have reports in which year; then each
+    year's articles are read again (``store.get_article``), their reports of
+    that year merged, and the year's events yielded.  Memory is bounded by the
+    busiest partition's reports (small views, about 1.5 kB each) and the merged
+    actors.  Undated reports are one partition, often the busiest (two thirds
+    of the reports of the generated benchmark corpus), so that part still grows
+    with the corpus.  ``links_of(article_id)`` gives an article's background
+    links (default: the store's ``background_links``).
+    """
+    links = links_of or store.background_links
+
+    def recycled(article_id: str) -> set[int]:
+        return background_paragraphs(links(article_id)).get(article_id, set())
+
+    merger = _ActorMerger()
+    by_year: dict[str, list[str]] = {}
+    for article in store.iter_articles():
+        merger.add(article)
+        for year in _report_years(article, recycled(article.id)):
+            by_year.setdefault(year, []).append(article.id)
+    actors = merger.table()
+    del merger
+    for year in sorted(by_year, key=lambda y: (y == UNDATED, y)):
+        reports = []
+        for article_id in by_year.pop(year):
+            found = store.get_article(article_id)
+            if found is not None:  # deleted since the first pass
+                reports += _article_reports(found, recycled(found.id), actors, year)
+        reports.sort(key=lambda r: r.order)
+        yield from _merge_reports(reports)
 
 
 # --------------------------------------------------------------------------- occasions
@@ -454,8 +776,8 @@ def _occasion_key(report: _Report) -> tuple[str, int, int, str | None, tuple[str
     """Reports with equal keys are actions of one occasion: one sentence, one date,
     the same (unordered) participants."""
     pair = sorted(actor.id if actor else "" for actor in (report.source, report.target))
-    span = report.event.sentence_span
-    return (report.article.id, span.start, span.end, report.date, (pair[0], pair[1]))
+    event = report.event
+    return (report.article.id, event.start, event.end, report.date, (pair[0], pair[1]))
 
 
 def _is_news_day(report: _Report) -> bool:
@@ -517,13 +839,13 @@ def _primary(cluster: list[_Report]) -> tuple[int, int, str]:
     return (0 if meeting else 1, -len(cluster), codes[0])
 
 
-def _merge_occasion(clusters: list[list[_Report]], actors: ActorTable) -> TimelineEvent:
+def _merge_occasion(clusters: list[list[_Report]]) -> TimelineEvent:
     """One timeline entry for an occasion; the actions besides the primary one are
     listed in ``actions`` and their reports added to the entry's sources."""
     ordered = sorted(clusters, key=_primary)
-    event = _merge_cluster(ordered[0], actors)
+    event = _merge_cluster(ordered[0])
     for cluster in ordered[1:]:
-        other = _merge_cluster(cluster, actors)
+        other = _merge_cluster(cluster)
         event.actions.append({"cameo": other.cameo, "plover": other.plover,
                               "quad_class": other.quad_class, "goldstein": other.goldstein,
                               "modality": other.modality})

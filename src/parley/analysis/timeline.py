@@ -20,7 +20,7 @@ from parley.analysis.background import (
     background_paragraphs,
     find_background_links,
 )
-from parley.analysis.merge import merge_events
+from parley.analysis.merge import merge_events, merge_store
 from parley.errors import ParleyError
 from parley.model import Article, to_dict
 from parley.settings import Settings
@@ -156,7 +156,12 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
     changed get their links rewritten.  The result equals a recomputation from
     scratch (the index's links do not depend on the order articles arrive in).
     ``Paragraph.background`` flags are saved for articles whose flags changed.
-    The merged timeline is recomputed from every article's events.
+
+    The merged timeline is recomputed from every article's events, one year at a
+    time (``merge.merge_store``), and written as it is computed (``replace_timeline``
+    spools it to a temporary file, then swaps it in in one transaction).  The
+    merge's memory is bounded by the busiest year's reports (undated reports
+    count as one year) and the merged actors, not by the whole corpus.
     """
     path = background_index_path(store)
     index = _load_index(path)
@@ -188,8 +193,8 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
             store.save_annotations(article)
     if path is not None and touched:
         index.save(path)
-    # the merge clusters reports across the whole corpus: it still reads every article
-    store.replace_timeline(merge_events(store.iter_articles(), index.all_links()))
+    # pass 3, streamed: the merge, a year of reports at a time
+    store.replace_timeline(merge_store(store, index.links_of))
 
 
 # --------------------------------------------------------------------------- output

@@ -9,13 +9,21 @@ that run the same on both backends.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from parley.model import Actor, Article, Event, Quote
 
 IngestOutcome = Literal["ingested", "unchanged", "revision"]
+
+#: the kinds of data whose changes ``Store.versions()`` counts separately, and what
+#: each covers: articles (articles and their records, paragraphs, full-text index,
+#: revisions, rejections); annotations (actors, actor names, mentions, quotes,
+#: timexes, events); timeline (merged timeline, its report index, background links,
+#: corpus state); filters (saved filters)
+DataKind = Literal["articles", "annotations", "timeline", "filters"]
+DATA_KINDS: tuple[DataKind, ...] = ("articles", "annotations", "timeline", "filters")
 
 
 @dataclass
@@ -174,7 +182,10 @@ class Store(ABC):
     def background_links(self, article_id: str | None = None) -> list[BackgroundLink]: ...
 
     @abstractmethod
-    def replace_timeline(self, events: list[TimelineEvent]) -> None: ...
+    def replace_timeline(self, events: Iterable[TimelineEvent]) -> None:
+        """Replace the merged timeline with ``events`` (in that order) atomically.
+        ``events`` may be a generator reading this store; it is consumed once and
+        need not fit in memory."""
 
     @abstractmethod
     def timeline_events(
@@ -216,3 +227,10 @@ class Store(ABC):
         """Annotations changed since the timeline was last replaced (a run was killed
         before its cross-article step finished): the next run must redo it."""
         return False
+
+    def versions(self) -> dict[DataKind, int] | None:
+        """A counter per kind of data (``DATA_KINDS``), bumped inside every write
+        transaction that changes that kind, from any process: a reader can tell
+        cheaply whether what it computed earlier from those kinds is still current.
+        None when the store cannot tell (then nothing may be cached)."""
+        return None

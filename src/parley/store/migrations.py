@@ -251,6 +251,30 @@ def _timeline_filter_columns(conn: Connection, dialect: Dialect) -> None:
                      {"id": row.id, **timeline_filter_columns(json.loads(row.record))})
 
 
+@migration(6, "store_version: a counter every write transaction bumps")
+def _store_version(conn: Connection, dialect: Dialect) -> None:
+    # one row; readers compare it to tell whether anything was written since they
+    # last looked (the web app's response cache is keyed on it)
+    _run(conn, "CREATE TABLE store_version (id INTEGER PRIMARY KEY, n BIGINT NOT NULL);"
+               "INSERT INTO store_version (id, n) VALUES (1, 0)")
+
+
+#: the migration that adds the per-kind write counters behind ``Store.versions()``
+STORE_VERSION_MIGRATION = 7
+
+
+@migration(STORE_VERSION_MIGRATION,
+           "store_versions: one counter per kind of data, bumped by the writes that change it")
+def _store_versions(conn: Connection, dialect: Dialect) -> None:
+    # replaces 6's single counter, which every write moved: a web answer that
+    # depends only on the timeline need not be recomputed when an article arrives.
+    # The kinds are ``parley.store.base.DATA_KINDS`` as of this migration.
+    _run(conn, "CREATE TABLE store_versions (kind TEXT PRIMARY KEY, n BIGINT NOT NULL);"
+               "INSERT INTO store_versions (kind, n) VALUES ('articles', 0), "
+               "('annotations', 0), ('timeline', 0), ('filters', 0);"
+               "DROP TABLE store_version")
+
+
 UPDATE_TIMELINE_COLUMNS = (
     "UPDATE timeline SET source_country = :source_country, target_country = :target_country, "
     "source_id = :source_id, target_id = :target_id, source_name = :source_name, "
@@ -287,6 +311,11 @@ def timeline_report_rows(timeline_id: str, reports: list[dict[str, Any]]
                 report.get("background"))
     return [{"timeline_id": timeline_id, "article_id": aid, "background": int(flag)}
             for aid, flag in background.items()]
+
+
+def latest_version() -> int:
+    """The schema version this parley migrates to."""
+    return MIGRATIONS[-1].number if MIGRATIONS else 0
 
 
 def current_version(conn: Connection) -> int:

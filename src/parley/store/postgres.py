@@ -13,8 +13,8 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Connection, create_engine, text
 
 from parley.errors import MissingExtra
-from parley.store.base import SearchHit
-from parley.store.migrations import Dialect, migrate
+from parley.store.base import DataKind, SearchHit
+from parley.store.migrations import STORE_VERSION_MIGRATION, Dialect
 from parley.store.sql import SearchTerm, SqlStore
 
 _MIGRATION_LOCK = 7_242_011  # any constant: one advisory lock for parley's migrations
@@ -64,10 +64,11 @@ class PostgresStore(SqlStore):
         engine = create_engine(driver_url, pool_pre_ping=True)
         super().__init__(url, engine)
         try:
-            self.schema_version = migrate(self._write, POSTGRES)
+            self.schema_version = self._migrate(POSTGRES)
         except BaseException:
             engine.dispose()
             raise
+        self.counts_writes = self.schema_version >= STORE_VERSION_MIGRATION
 
     @property
     def display_url(self) -> str:
@@ -75,8 +76,8 @@ class PostgresStore(SqlStore):
         masked = self.engine.url.render_as_string(hide_password=True)
         return masked.replace("postgresql+psycopg://", "postgresql://", 1)
 
-    def _write(self) -> AbstractContextManager[Connection]:
-        return self._transaction()
+    def _write(self, *kinds: DataKind) -> AbstractContextManager[Connection]:
+        return self._counted(self._transaction(), kinds)
 
     def _read(self) -> AbstractContextManager[Connection]:
         return self._transaction(isolation_level="REPEATABLE READ")

@@ -14,9 +14,11 @@ full-text search; they override :meth:`SqlStore._write`, :meth:`SqlStore._read`,
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import re
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +29,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from parley.errors import ParleyError, StoreError
 from parley.model import Actor, Article, Event, Quote, from_dict, to_dict
 from parley.store.base import (
+    DATA_KINDS,
     ArticleFilter,
     BackgroundLink,
+    DataKind,
     IngestOutcome,
     Rejection,
     SearchHit,
@@ -37,6 +41,10 @@ from parley.store.base import (
 )
 from parley.store.migrations import (
     INSERT_TIMELINE_REPORT,
+    Dialect,
+    current_version,
+    latest_version,
+    migrate,
     timeline_filter_columns,
     timeline_report_rows,
 )
@@ -99,6 +107,9 @@ def _dumps(record: Any) -> str:
 
 # --------------------------------------------------------------------------- the store
 
+#: timeline rows inserted per statement by ``replace_timeline``
+TIMELINE_CHUNK = 500
+
 
 class SqlStore(Store):
     """Every ``Store`` method in portable SQL; backends add connections and search."""
@@ -106,10 +117,52 @@ class SqlStore(Store):
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
         self.engine = engine
+        #: whether write transactions bump ``store_versions`` (backends set it once the
+        #: schema has the counters; migrations themselves run uncounted)
+        self.counts_writes = False
 
     # -- transactions (backends override to choose locking and isolation)
-    def _write(self) -> AbstractContextManager[Connection]:
-        return self._transaction()
+    def _write(self, *kinds: DataKind) -> AbstractContextManager[Connection]:
+        """A write transaction changing ``kinds`` of data (none named: every kind)."""
+        return self._counted(self._transaction(), kinds)
+
+    @contextmanager
+    def _counted(self, transaction: AbstractContextManager[Connection],
+                 kinds: tuple[DataKind, ...] = ()) -> Iterator[Connection]:
+        """``transaction``, bumping the versions of ``kinds`` (none named: of every
+        kind) as its last statement: they change exactly when the write commits
+        (``versions()``).  A write that changes a kind only sometimes names it with
+        :meth:`_touch` when it does."""
+        with transaction as conn:
+            yield conn
+            self._touch(conn, *(kinds or DATA_KINDS))
+
+    def _touch(self, conn: Connection, *kinds: DataKind) -> None:
+        """Bump the versions of ``kinds`` inside the write transaction of ``conn``."""
+        if self.counts_writes and kinds:
+            names = {f"k{n}": kind for n, kind in enumerate(dict.fromkeys(kinds))}
+            conn.execute(text("UPDATE store_versions SET n = n + 1 WHERE kind IN ("
+                              + ", ".join(":" + name for name in names) + ")"), names)
+
+    def _migrate(self, dialect: Dialect) -> int:
+        """Bring the schema up to date; returns its version.  A store already at the
+        latest version is only read, so opening one while an ingest holds the write
+        lock does not wait for it (the web server opens one per worker thread)."""
+        try:
+            with self._read() as conn:
+                current = current_version(conn)
+            if current == latest_version():
+                return current
+        except StoreError:  # no schema yet
+            pass
+        return migrate(self._write, dialect)
+
+    def versions(self) -> dict[DataKind, int] | None:
+        if not self.counts_writes:
+            return None
+        with self._read() as conn:
+            rows = conn.execute(text("SELECT kind, n FROM store_versions")).all()
+        return versions_of(rows)
 
     def _read(self) -> AbstractContextManager[Connection]:
         return self._transaction()
@@ -144,7 +197,10 @@ class SqlStore(Store):
 
     # -- articles
     def add_article(self, article: Article) -> IngestOutcome:
-        with self._write() as conn:
+        # an ingested article has stages done (cleaning, dating) but no annotation rows
+        annotated = bool(article.actors or article.mentions or article.quotes
+                         or article.timexes or article.events)
+        with self._write("articles", *(("annotations",) if annotated else ())) as conn:
             if conn.execute(text("SELECT 1 FROM articles WHERE id = :id"),
                             {"id": article.id}).first():
                 return "unchanged"
@@ -183,7 +239,7 @@ class SqlStore(Store):
                     rows,
                 )
             self._index_paragraphs(conn, article.id)
-            if article.stages_done or article.quotes or article.events or article.mentions:
+            if article.stages_done or annotated:
                 self._insert_annotations(conn, article)
             return outcome
 
@@ -295,7 +351,8 @@ class SqlStore(Store):
 
     # -- annotations
     def save_annotations(self, article: Article) -> None:
-        with self._write() as conn:
+        # the article's record and paragraphs change with its annotations
+        with self._write("articles", "annotations") as conn:
             if not conn.execute(text("SELECT 1 FROM articles WHERE id = :id"),
                                 {"id": article.id}).first():
                 raise StoreError(f"article {article.id} is not in the store; add it first")
@@ -304,7 +361,8 @@ class SqlStore(Store):
                 conn.execute(text(f"DELETE FROM {table} WHERE article_id = :id"),
                              {"id": article.id})
             self._insert_annotations(conn, article)
-            conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0"))
+            if conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0")).rowcount:
+                self._touch(conn, "timeline")
             if article.paragraphs:
                 conn.execute(
                     text("UPDATE paragraphs SET background = :background "
@@ -443,7 +501,7 @@ class SqlStore(Store):
     # -- rejections
     def add_rejection(self, rejection: Rejection) -> None:
         rejection.created = rejection.created or _now()
-        with self._write() as conn:
+        with self._write("articles") as conn:
             conn.execute(
                 text("INSERT INTO rejections (source, stage, reason, created) "
                      "VALUES (:source, :stage, :reason, :created)"),
@@ -458,7 +516,7 @@ class SqlStore(Store):
 
     # -- cross-article records
     def replace_background_links(self, article_id: str, links: list[BackgroundLink]) -> None:
-        with self._write() as conn:
+        with self._write("timeline") as conn:
             conn.execute(text("DELETE FROM background_links WHERE article_id = :id"),
                          {"id": article_id})
             if links:
@@ -483,25 +541,35 @@ class SqlStore(Store):
                                    r.earlier_paragraph_index, float(r.similarity))
                     for r in conn.execute(text(sql), params)]
 
-    def replace_timeline(self, events: list[TimelineEvent]) -> None:
-        with self._write() as conn:
-            conn.execute(text("DELETE FROM timeline"))
-            conn.execute(text("UPDATE corpus_state SET stale = 0"))
-            conn.execute(text("DELETE FROM timeline_reports"))
-            if events:
-                conn.execute(
-                    text("INSERT INTO timeline (id, event_date, seq_no, record, "
-                         "source_country, target_country, source_id, target_id, "
-                         "source_name, target_name) VALUES (:id, :event_date, :seq_no, "
-                         ":record, :source_country, :target_country, :source_id, "
-                         ":target_id, :source_name, :target_name)"),
-                    [{"id": e.id, "event_date": e.date, "seq_no": n, "record": _dumps(e),
-                      **timeline_filter_columns(to_dict(e))}
-                     for n, e in enumerate(events)],
-                )
-                reports = [row for e in events for row in timeline_report_rows(e.id, e.reports)]
-                if reports:
-                    conn.execute(text(INSERT_TIMELINE_REPORT), reports)
+    def replace_timeline(self, events: Iterable[TimelineEvent]) -> None:
+        """Spool ``events`` to a temporary file as they come (an iterator computing them
+        may read this store; nothing is held in memory), then swap the timeline in one
+        transaction, ``TIMELINE_CHUNK`` rows per statement: readers see the old or the
+        new timeline, a crash leaves the old, and the write lock is held only to insert."""
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            for number, event in enumerate(events):
+                row = {"id": event.id, "event_date": event.date, "seq_no": number,
+                       "record": _dumps(event), **timeline_filter_columns(to_dict(event))}
+                reports = timeline_report_rows(event.id, event.reports)
+                spool.write(json.dumps([row, reports]) + "\n")
+            spool.seek(0)
+            rows = (json.loads(line) for line in spool)
+            with self._write("timeline") as conn:
+                conn.execute(text("DELETE FROM timeline"))
+                conn.execute(text("UPDATE corpus_state SET stale = 0"))
+                conn.execute(text("DELETE FROM timeline_reports"))
+                while chunk := list(itertools.islice(rows, TIMELINE_CHUNK)):
+                    conn.execute(
+                        text("INSERT INTO timeline (id, event_date, seq_no, record, "
+                             "source_country, target_country, source_id, target_id, "
+                             "source_name, target_name) VALUES (:id, :event_date, :seq_no, "
+                             ":record, :source_country, :target_country, :source_id, "
+                             ":target_id, :source_name, :target_name)"),
+                        [row for row, _ in chunk],
+                    )
+                    reports = [report for _, rows_of_event in chunk for report in rows_of_event]
+                    if reports:
+                        conn.execute(text(INSERT_TIMELINE_REPORT), reports)
 
     def corpus_stale(self) -> bool:
         with self._read() as conn:
@@ -555,7 +623,7 @@ class SqlStore(Store):
         if not name.strip():
             raise StoreError("a saved filter needs a name")
         record = json.dumps({str(k): str(v) for k, v in query.items()}, sort_keys=True)
-        with self._write() as conn:
+        with self._write("filters") as conn:
             conn.execute(
                 text("INSERT INTO saved_filters (name, query, updated) "
                      "VALUES (:name, :query, :updated) ON CONFLICT (name) DO UPDATE "
@@ -569,10 +637,21 @@ class SqlStore(Store):
             return {r.name: json.loads(r.query) for r in rows}
 
     def delete_filter(self, name: str) -> bool:
-        with self._write() as conn:
+        with self._write("filters") as conn:
             deleted = conn.execute(text("DELETE FROM saved_filters WHERE name = :name"),
                                    {"name": name})
             return bool(deleted.rowcount)
+
+
+def versions_of(rows: Iterable[Any]) -> dict[DataKind, int]:
+    """``(kind, n)`` rows of ``store_versions`` as ``Store.versions()`` answers them:
+    every kind, in ``DATA_KINDS`` order."""
+    found = {str(kind): int(n) for kind, n in rows}
+    try:
+        return {kind: found[kind] for kind in DATA_KINDS}
+    except KeyError as missing:
+        raise StoreError(f"the store counts no version of {missing}: its schema is "
+                         "damaged; restore it from a backup") from None
 
 
 def _timeline_conditions(

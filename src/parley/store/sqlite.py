@@ -8,6 +8,8 @@ Readers run in their own transactions and see only committed articles.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -16,9 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, event, text
 
 from parley.errors import StoreError
-from parley.store.base import SearchHit
-from parley.store.migrations import Dialect, migrate
-from parley.store.sql import SearchTerm, SqlStore
+from parley.store.base import DataKind, SearchHit
+from parley.store.migrations import STORE_VERSION_MIGRATION, Dialect
+from parley.store.sql import SearchTerm, SqlStore, versions_of
 
 _BUSY_TIMEOUT_MS = 30_000
 
@@ -61,14 +63,42 @@ class SQLiteStore(SqlStore):
         event.listen(engine, "begin", _begin)
         super().__init__(str(path), engine)
         self.path = path
+        self._version_reader: sqlite3.Connection | None = None
+        self._version_lock = threading.Lock()
         try:
-            self.schema_version = migrate(self._write, SQLITE)
+            self.schema_version = self._migrate(SQLITE)
         except BaseException:
             engine.dispose()
             raise
+        self.counts_writes = self.schema_version >= STORE_VERSION_MIGRATION
 
-    def _write(self) -> AbstractContextManager[Connection]:
-        return self._transaction(parley_write=True)
+    def _write(self, *kinds: DataKind) -> AbstractContextManager[Connection]:
+        return self._counted(self._transaction(parley_write=True), kinds)
+
+    def versions(self) -> dict[DataKind, int] | None:
+        # asked before every cached web answer: one long-lived driver connection in
+        # autocommit mode (each SELECT is its own transaction and sees the last
+        # commit), ten times cheaper than a pooled SQLAlchemy transaction
+        if not self.counts_writes:
+            return None
+        with self._version_lock:
+            try:
+                if self._version_reader is None:
+                    self._version_reader = sqlite3.connect(
+                        self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                        check_same_thread=False)
+                rows = self._version_reader.execute(
+                    "SELECT kind, n FROM store_versions").fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"store {self.display_url}: {exc}") from exc
+        return versions_of(rows)
+
+    def close(self) -> None:
+        with self._version_lock:
+            if self._version_reader is not None:
+                self._version_reader.close()
+                self._version_reader = None
+        super().close()
 
     def _read(self) -> AbstractContextManager[Connection]:
         return self._transaction(parley_write=False)

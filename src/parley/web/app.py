@@ -6,10 +6,15 @@ text is untrusted: templates autoescape everything, highlighting builds markup
 from escaped pieces (``web/render.py``), and every response carries a strict
 Content-Security-Policy that forbids inline script.  Without a token the app is
 read-only; with one, ingest and saved filters accept writes that present it.
+
+API answers are kept until the data they read changes (``ResponseCache``, keyed on
+``Store.versions()``).  ``parley.web.serving`` runs the app with uvicorn, in one
+process or several.
 """
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import contextlib
 import hmac
@@ -17,7 +22,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +33,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parley.errors import ParleyError
 from parley.settings import Settings
-from parley.store.base import Store
+from parley.store.base import DataKind, Store
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -64,6 +70,11 @@ class WebConfig:
     #: a JSON file of named filters from parley 0.x, imported into the store at start
     #: (None: ``x.filters.json`` beside a SQLite store ``x.db``, if there is one)
     filters_path: Path | None = None
+    #: a folder where ingest jobs keep their state, shared by the worker processes
+    #: of one server (None: jobs live in this process's memory only)
+    jobs_dir: Path | None = None
+    #: bytes of API answers kept until the store changes (0: no cache)
+    cache_bytes: int = 64 * 1024 * 1024
 
     @property
     def writable(self) -> bool:
@@ -186,6 +197,188 @@ def _too_large(limit: int) -> Response:
     )
 
 
+class Guard:
+    """ASGI middleware: the per-client rate limit, and the security headers on every
+    response (a plain ASGI wrapper: Starlette's ``BaseHTTPMiddleware`` costs a task
+    group and a streamed copy of each body)."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter | None) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.limiter is not None:
+            client = scope.get("client")
+            if not self.limiter.allow(client[0] if client else "unknown"):
+                refusal = _error_response(Request(scope), 429, "too many requests; slow down")
+                refusal.headers["Retry-After"] = "60"
+                await _secure(refusal)(scope, receive, send)
+                return
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+#: the ASGI scope key under which a route names kinds of data its answer turned out
+#: to read besides those its path declares (``depends_on``)
+EXTRA_KINDS = "parley.extra_kinds"
+
+
+def depends_on(request: Request, *kinds: DataKind) -> None:
+    """Tell ``ResponseCache`` that this answer also read ``kinds`` of data."""
+    request.scope.setdefault(EXTRA_KINDS, set()).update(kinds)
+
+
+@dataclass
+class _Cached:
+    #: every kind's version, read before the answer was computed
+    versions: dict[DataKind, int]
+    #: the kinds the answer was computed from
+    kinds: tuple[DataKind, ...]
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    def current(self, versions: dict[DataKind, int]) -> bool:
+        """Whether no kind this answer read has changed since (as of ``versions``)."""
+        return all(versions[kind] == self.versions[kind] for kind in self.kinds)
+
+    def newer_than(self, other: _Cached) -> bool:
+        # versions only grow, so the later of two readings is the larger tuple
+        return tuple(self.versions.values()) > tuple(other.versions.values())
+
+    def size(self, key: tuple[str, bytes]) -> int:
+        return len(self.body) + len(key[0]) + len(key[1])
+
+
+class ResponseCache:
+    """ASGI middleware keeping successful GET answers under ``paths`` until the data
+    they were computed from changes.
+
+    ``paths`` maps path prefixes to the kinds of data (``DATA_KINDS``) their answers
+    read; a route may add kinds while it computes (``depends_on``).  Each request
+    first reads ``Store.versions()`` (one small table; a write bumps the versions of
+    the kinds it changes, in its own transaction, from any process).  An answer is
+    reused only while the versions of the kinds it read are those it was labelled
+    with, and it is labelled with the versions read *before* it was computed: once a
+    write has committed, no request that starts afterwards gets an answer from
+    before it that depends on what the write changed.  Requests for the same key and
+    versions that arrive while its answer is being computed wait for that answer
+    instead of computing it again (after each write of an ingest, every reader of a
+    route would otherwise recompute it at once).  The key is the path and the raw
+    query string; entries are dropped least recently used beyond ``max_bytes``.
+
+    The cache belongs to one process (each uvicorn worker has its own) and is only
+    touched from its event loop.  Answers say whether they were computed for this
+    request (``X-Parley-Cache: miss``) or not (``hit``).
+    """
+
+    def __init__(self, app: ASGIApp, stores: StoreHolder,
+                 paths: dict[str, tuple[DataKind, ...]], max_bytes: int) -> None:
+        self.app = app
+        self.stores = stores
+        self.paths = paths
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, bytes], _Cached] = OrderedDict()
+        self._size = 0
+        #: answers being computed: key -> (versions of the path's kinds, the answer
+        #: once known, None if none)
+        self._pending: dict[tuple[str, bytes],
+                            tuple[tuple[int, ...], asyncio.Future[_Cached | None]]] = {}
+
+    def _kinds_of(self, scope: Scope) -> tuple[DataKind, ...] | None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self.max_bytes <= 0:
+            return None
+        path = scope.get("path", "")
+        return next((kinds for prefix, kinds in self.paths.items()
+                     if path.startswith(prefix)), None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kinds = self._kinds_of(scope)
+        versions = None
+        if kinds is not None:
+            try:
+                versions = self.stores.get().versions()
+            except ParleyError:  # the route will fail on its own, with its own message
+                versions = None
+        if kinds is None or versions is None:
+            await self.app(scope, receive, send)
+            return
+        key = (scope.get("path", ""), bytes(scope.get("query_string", b"")))
+        entry = self._entries.get(key)
+        if entry is not None and entry.current(versions):
+            self._entries.move_to_end(key)
+            await self._replay(entry, send)
+            return
+        label = tuple(versions[kind] for kind in kinds)
+        pending = self._pending.get(key)
+        if pending is not None and pending[0] == label:
+            entry = await asyncio.shield(pending[1])
+            if entry is not None and entry.current(versions):
+                await self._replay(entry, send)
+                return
+        await self._compute(key, kinds, versions, scope, receive, send)
+
+    async def _compute(self, key: tuple[str, bytes], kinds: tuple[DataKind, ...],
+                       versions: dict[DataKind, int], scope: Scope, receive: Receive,
+                       send: Send) -> None:
+        answer: asyncio.Future[_Cached | None] = asyncio.get_running_loop().create_future()
+        self._pending[key] = (tuple(versions[kind] for kind in kinds), answer)
+        start: Message = {}
+        chunks: list[bytes] = []
+        scope[EXTRA_KINDS] = set()
+
+        async def keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message, headers=list(message.get("headers", [])))
+                message["headers"] = [*start["headers"], (b"x-parley-cache", b"miss")]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and start.get("status") == 200:
+                    read = tuple(dict.fromkeys([*kinds, *sorted(scope[EXTRA_KINDS])]))
+                    entry = _Cached(versions, read, start["headers"], b"".join(chunks))
+                    self._keep(key, entry)
+                    answer.set_result(entry)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, keep)
+        finally:
+            if not answer.done():  # an error, or a client gone: the waiters compute it
+                answer.set_result(None)
+            if self._pending.get(key, ((), None))[1] is answer:
+                del self._pending[key]
+
+    @staticmethod
+    async def _replay(entry: _Cached, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*entry.headers, (b"x-parley-cache", b"hit")]})
+        await send({"type": "http.response.body", "body": entry.body})
+
+    def _keep(self, key: tuple[str, bytes], entry: _Cached) -> None:
+        if entry.size(key) > self.max_bytes // 8:  # one huge answer would evict the rest
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            if old.newer_than(entry):  # a newer answer is already there
+                self._entries[key] = old
+                return
+            self._size -= old.size(key)
+        self._entries[key] = entry
+        self._size += entry.size(key)
+        while self._size > self.max_bytes and self._entries:
+            dropped_key, dropped = self._entries.popitem(last=False)
+            self._size -= dropped.size(dropped_key)
+
+
 def make_templates() -> Environment:
     """The Jinja2 environment: autoescape on for every template, whatever its name."""
     from parley.web import render
@@ -207,6 +400,8 @@ def create_app(
     rate_limit_per_minute: int | None = 600,
     max_upload_bytes: int = 10 * 1024 * 1024,
     filters_path: Path | None = None,
+    jobs_dir: Path | None = None,
+    cache_bytes: int = 64 * 1024 * 1024,
 ) -> FastAPI:
     """The parley web application over the store at ``store_url``.
 
@@ -224,6 +419,8 @@ def create_app(
         rate_limit_per_minute=rate_limit_per_minute,
         max_upload_bytes=max_upload_bytes,
         filters_path=filters_path,
+        jobs_dir=jobs_dir,
+        cache_bytes=cache_bytes,
     )
     holder = StoreHolder(store_url)
 
@@ -247,21 +444,12 @@ def create_app(
     app.state.config = config
     app.state.stores = holder
     app.state.templates = make_templates()
-    app.state.jobs = JobBoard()
+    app.state.jobs = JobBoard(jobs_dir)
     limiter = RateLimiter(rate_limit_per_minute) if rate_limit_per_minute else None
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                    ) -> Response:
-        if limiter is not None:
-            client = request.client.host if request.client else "unknown"
-            if not limiter.allow(client):
-                response: Response = _error_response(request, 429, "too many requests; slow down")
-                response.headers["Retry-After"] = "60"
-                return _secure(response)
-        response = await call_next(request)
-        return _secure(response)
-
+    # outermost first: body limit, rate limit and headers, cache, then the routes
+    app.add_middleware(ResponseCache, stores=holder, paths=api.CACHED_PATHS,
+                       max_bytes=cache_bytes)
+    app.add_middleware(Guard, limiter=limiter)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
 
     @app.exception_handler(StarletteHTTPException)
