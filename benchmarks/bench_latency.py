@@ -8,6 +8,10 @@ a reader makes: ``parley.timeline`` for a dyad and a date range, ``Store.events`
 for one actor, and ``Store.search`` for words and phrases.
 
     .venv/bin/python benchmarks/bench_latency.py --events 1000000
+    .venv/bin/python benchmarks/bench_latency.py --reuse /tmp/parley-bench-XXXX/latency.db
+
+Filling 1M events takes over an hour here; ``--reuse`` times the queries again on a
+store an earlier run filled (its path is printed), e.g. after a change to a query.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from common import machine, scratch_dir
 from parley.analysis.timeline import timeline
 from parley.model import Article, Event, Paragraph, PublicationDate, Span
 from parley.settings import Settings
-from parley.store.base import TimelineEvent
+from parley.store.base import Store, TimelineEvent
 
 COUNTRIES = ["RUS", "JPN", "CHN", "USA", "KOR", "IND", "DEU", "FRA"]
 CODES = [("040", "CONSULT", 1, 1.0), ("036", "CONSULT", 1, 4.0), ("010", "STATEMENT", 0, 0.0),
@@ -78,28 +82,38 @@ def percentiles(call: Callable[[], object], repeat: int) -> tuple[float, float, 
     return statistics.median(timings), p95, result
 
 
+def fill(store: Store, n_events: int, per_article: int, rng: random.Random) -> None:
+    started = time.perf_counter()
+    entries: list[TimelineEvent] = []
+    for article in synthetic_articles(n_events, per_article, rng):
+        store.add_article(article)
+        store.save_annotations(article)
+        entries.extend(timeline_entries(article))
+    store.replace_timeline(entries)
+    filled = time.perf_counter() - started
+    print(f"store: {store.count_articles()} articles, {len(entries)} events and timeline "
+          f"entries, written in {filled:.0f} s ({len(entries) / filled:.0f} events/s)",
+          flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--per-article", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--reuse", help="time the queries on this store, filled earlier")
     args = parser.parse_args()
     rng = random.Random(3)
-    folder = scratch_dir()
-    settings = Settings(db=str(folder / "latency.db"))
-    print(f"# bench_latency {date.today()}  machine: {machine()}")
+    db = args.reuse or str(scratch_dir() / "latency.db")
+    settings = Settings(db=db)
+    print(f"# bench_latency {date.today()}  machine: {machine()}  store: {db}", flush=True)
     with parley.open_store(settings.db, settings) as store:
-        started = time.perf_counter()
-        entries: list[TimelineEvent] = []
-        for article in synthetic_articles(args.events, args.per_article, rng):
-            store.add_article(article)
-            store.save_annotations(article)
-            entries.extend(timeline_entries(article))
-        store.replace_timeline(entries)
-        filled = time.perf_counter() - started
-        print(f"store: {store.count_articles()} articles, {len(entries)} events and timeline "
-              f"entries, written in {filled:.0f} s ({len(entries) / filled:.0f} events/s)")
-        del entries
+        if args.reuse:
+            print(f"store: {store.count_articles()} articles, "
+                  f"{sum(1 for _ in store.timeline_events())} timeline entries (reused)",
+                  flush=True)
+        else:
+            fill(store, args.events, args.per_article, rng)
 
         queries: list[tuple[str, Callable[[], object]]] = [
             ("timeline --dyad RUS-JPN", lambda: timeline(store, dyad="RUS-JPN")),

@@ -43,6 +43,7 @@ from parley.store.migrations import (
     INSERT_TIMELINE_REPORT,
     Dialect,
     current_version,
+    dyad_key,
     latest_version,
     migrate,
     timeline_filter_columns,
@@ -562,9 +563,9 @@ class SqlStore(Store):
                     conn.execute(
                         text("INSERT INTO timeline (id, event_date, seq_no, record, "
                              "source_country, target_country, source_id, target_id, "
-                             "source_name, target_name) VALUES (:id, :event_date, :seq_no, "
-                             ":record, :source_country, :target_country, :source_id, "
-                             ":target_id, :source_name, :target_name)"),
+                             "source_name, target_name, dyad) VALUES (:id, :event_date, "
+                             ":seq_no, :record, :source_country, :target_country, :source_id, "
+                             ":target_id, :source_name, :target_name, :dyad)"),
                         [row for row, _ in chunk],
                     )
                     reports = [report for _, rows_of_event in chunk for report in rows_of_event]
@@ -590,18 +591,23 @@ class SqlStore(Store):
                 and limit is None and not offset:
             sql = "SELECT record FROM timeline ORDER BY seq_no"
         else:
+            # the page is chosen on the narrow key columns first, so the sort never
+            # carries the records; only the page's records are then read
             where, params = _timeline_conditions(dyad, date_from, date_to, actor)
-            sql = ("SELECT record FROM timeline"
-                   + (" WHERE " + " AND ".join(where) if where else "")
-                   + " ORDER BY (event_date IS NULL), event_date, id")
+            order = " ORDER BY (event_date IS NULL), event_date, id"
+            page = ("SELECT id, event_date FROM timeline"
+                    + (" WHERE " + " AND ".join(where) if where else "") + order)
             if limit is not None:
-                sql += " LIMIT :limit"
+                page += " LIMIT :limit"
                 params["limit"] = max(0, limit)
             if offset:
-                sql += (" OFFSET :offset" if limit is not None
-                        else " LIMIT -1 OFFSET :offset" if self.engine.dialect.name == "sqlite"
-                        else " OFFSET :offset")
+                page += (" OFFSET :offset" if limit is not None
+                         else " LIMIT -1 OFFSET :offset" if self.engine.dialect.name == "sqlite"
+                         else " OFFSET :offset")
                 params["offset"] = max(0, offset)
+            sql = ("SELECT timeline.record FROM (" + page + ") AS page "
+                   "JOIN timeline ON timeline.id = page.id"
+                   " ORDER BY (page.event_date IS NULL), page.event_date, page.id")
         with self._read() as conn:
             rows = conn.execute(text(sql), params)
             return [from_dict(TimelineEvent, json.loads(r.record)) for r in rows]
@@ -666,9 +672,8 @@ def _timeline_conditions(
         first, second = dyad
         if first == second:
             where.append("1 = 0")  # a dyad is two different countries
-        where.append("((source_country = :country_a AND target_country = :country_b) OR "
-                     "(source_country = :country_b AND target_country = :country_a))")
-        params.update(country_a=first, country_b=second)
+        where.append("dyad = :dyad")  # indexed with the date order (migration 8)
+        params["dyad"] = dyad_key(first, second) or ""
     if date_from is not None or date_to is not None:
         where.append("event_date IS NOT NULL")
     if date_from is not None:
