@@ -11,6 +11,8 @@ query and insert, exact verification).  Prints, per corpus size, paragraphs/s,
 the recall on each kind of planted copy (copy linked to its source), the links
 between paragraphs of different origin (false links) and the peak RSS.
 Paragraphs per CPU-second is printed too: it does not depend on other load.
+The generator and the bookkeeping keep a few bytes per paragraph, so the peak RSS
+is mostly the index; the size of the saved index is printed last.
 
     .venv/bin/python benchmarks/background_lsh.py 10000 100000 1000000
     .venv/bin/python benchmarks/background_lsh.py 100000 --bands 42 --rows 3
@@ -22,26 +24,44 @@ import argparse
 import itertools
 import random
 import resource
+import tempfile
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from parley.analysis.background import BackgroundIndex, BackgroundParams
 from parley.model import Article, Paragraph, PublicationDate
 
 KINDS = ("exact", "light", "heavy")
+VOCABULARY = 20_000
+SENTENCES, WORDS = 4, 15
+
+
+class _Fresh:
+    """The fresh paragraphs so far, as word numbers in one flat array (2 bytes a
+    word): ``made[i]`` is ``(sentences, i)`` as ``random.choice`` expects."""
+
+    def __init__(self) -> None:
+        self.words = array("H")
+
+    def __len__(self) -> int:
+        return len(self.words) // (SENTENCES * WORDS)
+
+    def __getitem__(self, number: int) -> tuple[list[list[str]], int]:
+        start = number * SENTENCES * WORDS
+        return ([[f"w{n}" for n in self.words[at : at + WORDS]]
+                 for at in range(start, start + SENTENCES * WORDS, WORDS)], number)
 
 
 def synthetic(total: int, seed: int = 7) -> Iterator[tuple[Article, list[tuple[str, int]]]]:
     """Articles with, per paragraph, (kind, origin): origin is the number of the
     fresh paragraph it was copied from (its own number when fresh)."""
     rng = random.Random(seed)
-    vocab = [f"w{n}" for n in range(20_000)]
-    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))
-    made: list[tuple[list[list[str]], int]] = []
-
-    def words(k: int) -> list[str]:
-        return rng.choices(vocab, cum_weights=cumulative, k=k)
+    numbers = range(VOCABULARY)
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in numbers))
+    made = _Fresh()
 
     for number in range(total // 6):
         bodies, origins = [], []
@@ -58,9 +78,11 @@ def synthetic(total: int, seed: int = 7) -> Iterator[tuple[Article, list[tuple[s
                     sentences.append(copy)
                 origins.append((kind, origin))
             else:
-                sentences = [words(15) for _ in range(4)]
+                drawn = [rng.choices(numbers, cum_weights=cumulative, k=WORDS)
+                         for _ in range(SENTENCES)]
+                sentences = [[f"w{n}" for n in words] for words in drawn]
                 origins.append(("fresh", len(made)))
-                made.append((sentences, len(made)))
+                made.words.extend(itertools.chain.from_iterable(drawn))
             bodies.append(". ".join(" ".join(s).capitalize() for s in sentences) + ".")
         text, records = "", []
         for index, body in enumerate(bodies):
@@ -72,43 +94,49 @@ def synthetic(total: int, seed: int = 7) -> Iterator[tuple[Article, list[tuple[s
                        published=PublicationDate(day, "day", "explicit")), origins)
 
 
+def _position(article_id: str, paragraph_index: int) -> int:
+    """A paragraph's number in the stream (article ids are ``a`` + their number)."""
+    return int(article_id[1:]) * 6 + paragraph_index
+
+
 def run(total: int, params: BackgroundParams) -> None:
     index = BackgroundIndex(params)
-    origin_of: dict[tuple[str, int], int] = {}
+    origin_of = array("q")  # by paragraph position
     planted: Counter[str] = Counter()
-    copies: dict[tuple[str, int], tuple[str, int]] = {}  # copy -> (kind, origin)
-    linked: set[tuple[str, int]] = set()
+    copies: dict[int, int] = {}  # copy's position -> its kind (index in KINDS)
+    linked: set[int] = set()
     false_links = 0
     seconds = cpu = 0.0
     for article, origins in synthetic(total):
-        for index_in_article, (kind, origin) in enumerate(origins):
-            origin_of[(article.id, index_in_article)] = origin
+        for kind, origin in origins:
             if kind != "fresh":
                 planted[kind] += 1
-                copies[(article.id, index_in_article)] = (kind, origin)
+                copies[len(origin_of)] = KINDS.index(kind)
+            origin_of.append(origin)
         started, started_cpu = time.perf_counter(), time.process_time()
         links = index.add(article)
         seconds += time.perf_counter() - started
         cpu += time.process_time() - started_cpu
         for link in links:
-            a = (link.article_id, link.paragraph_index)
-            b = (link.earlier_article_id, link.earlier_paragraph_index)
             if link.paragraph_index < 0:
                 continue
+            a = _position(link.article_id, link.paragraph_index)
+            b = _position(link.earlier_article_id, link.earlier_paragraph_index)
             if origin_of[a] != origin_of[b]:
                 false_links += 1
                 continue
-            for paragraph in (a, b):
-                if paragraph in copies:
-                    linked.add(paragraph)
-    found = Counter(copies[p][0] for p in linked)
+            linked.update(paragraph for paragraph in (a, b) if paragraph in copies)
+    found = Counter(KINDS[copies[p]] for p in linked)
     paragraphs = (total // 6) * 6
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with tempfile.TemporaryDirectory() as folder:
+        index.save(Path(folder) / "index.pkl")
+        saved = (Path(folder) / "index.pkl").stat().st_size / 1e6
     recall = ", ".join(f"{kind} {found[kind] / max(planted[kind], 1):.3f}" for kind in KINDS)
     print(f"{paragraphs:>9,} paragraphs: {paragraphs / seconds:7,.0f} paragraphs/s "
           f"({seconds:.1f} s in add; {paragraphs / cpu:,.0f}/CPU-s)  recall {recall}  "
           f"(planted {sum(planted.values()):,})  false links {false_links}  "
-          f"peak RSS {rss:,.0f} MB", flush=True)
+          f"peak RSS {rss:,.0f} MB  saved index {saved:,.0f} MB", flush=True)
 
 
 def main() -> None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
+import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from analysis_helpers import article
 
+from parley.analysis import background
 from parley.analysis.background import (
     WHOLE_ARTICLE,
     BackgroundIndex,
+    BandTable,
     background_paragraphs,
     duplicate_groups,
     find_background_links,
@@ -18,6 +24,7 @@ from parley.analysis.background import (
     shingle_hashes,
 )
 from parley.model import Article, Paragraph, PublicationDate
+from parley.store.base import BackgroundLink
 from paths import seed_path
 
 # publication dates of the seeds (facts, read from their datelines)
@@ -125,3 +132,189 @@ def test_overlap_of_unrelated_text_is_low() -> None:
     assert overlap_coefficient(a, b) == 0.0
     assert overlap_coefficient(a, a) == 1.0
     assert overlap_coefficient(a, shingle_hashes("")) == 0.0
+
+
+# ------------------------------------------------------------------ the compact index
+
+
+def _recycling_corpus(count: int, seed: int) -> list[Article]:
+    """Articles of four paragraphs; about a third of the paragraphs copy the first
+    sentences of an earlier one with a word changed per sentence, dated at random
+    (so copies often arrive before their source)."""
+    rng = random.Random(seed)
+    vocabulary = [f"word{n}" for n in range(400)]
+    made: list[list[str]] = []
+    articles = []
+    for number in range(count):
+        paragraphs = []
+        for _ in range(4):
+            if made and rng.random() < 0.35:
+                source = rng.choice(made)
+                sentences = []
+                for sentence in source[: rng.randint(1, len(source))]:
+                    words = sentence.split()
+                    words[rng.randrange(1, len(words))] = rng.choice(vocabulary)
+                    sentences.append(" ".join(words))
+            else:
+                sentences = [" ".join(rng.choices(vocabulary, k=12)) for _ in range(3)]
+                made.append(sentences)
+            paragraphs.append(". ".join(s.capitalize() for s in sentences) + ".")
+        day = f"2019-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        articles.append(article(f"r{number:03d}", day, paragraphs))
+    return articles
+
+
+def _fresh_links(articles: list[Article]) -> list[BackgroundLink]:
+    index = BackgroundIndex()
+    for item in sorted(articles, key=lambda a: a.id, reverse=True):
+        index.add(item)
+    return index.all_links()
+
+
+def test_many_copies_out_of_date_order_keep_the_same_links() -> None:
+    """A later-added, earlier-published copy displaces a kept link: the displaced
+    link must not survive in ``find_background_links``."""
+    box = ("The two neighbours have argued over the islands since the war ended. "
+           "Talks on a treaty stalled for decades while each side restated its claim.")
+    copies = [article(f"c{n}", f"2019-01-{n + 1:02d}", [box]) for n in range(6)]
+    links = find_background_links(copies)
+    assert links == find_background_links(reversed(copies))
+    for paragraph_index in (0, WHOLE_ARTICLE):  # the box, and the whole re-posted article
+        later = [link.earlier_article_id for link in links
+                 if link.article_id == "c5" and link.paragraph_index == paragraph_index]
+        assert sorted(later) == ["c0", "c1", "c2"]
+
+
+def test_compacting_after_removals_keeps_the_links_of_a_fresh_index(tmp_path: Path) -> None:
+    articles = _recycling_corpus(60, seed=3)
+    index = BackgroundIndex()
+    for item in articles:
+        index.add(item)
+    assert index.all_links() == _fresh_links(articles)
+    assert len(index.all_links()) > 20  # the corpus does recycle
+    gone = {item.id for item in random.Random(4).sample(articles, 20)}
+    for article_id in sorted(gone):
+        index.remove(article_id)
+    rest = [item for item in articles if item.id not in gone]
+    before = index.all_links()
+    index.compact()
+    assert index.all_links() == before == _fresh_links(rest)
+    assert len(index) == sum(len(item.paragraphs) for item in rest)
+    assert index.article_ids() == {item.id for item in rest}
+    index.save(tmp_path / "bg.pkl")
+    loaded = BackgroundIndex.load(tmp_path / "bg.pkl")
+    assert all(loaded.is_current(item) for item in rest)
+    # the renumbered, reloaded index goes on as a fresh one would
+    for item in articles:
+        if item.id in gone:
+            loaded.add(item)
+    assert loaded.all_links() == _fresh_links(articles)
+
+
+def test_removing_many_articles_compacts_by_itself() -> None:
+    articles = _recycling_corpus(40, seed=5)
+    index = BackgroundIndex()
+    for item in articles:
+        index.add(item)
+    for item in articles[10:]:
+        index.remove(item.id)
+    uncompacted = len(pickle.dumps(index))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(background, "_COMPACT_MIN", 1)
+        index.remove(articles[9].id)  # removed ones are now most of the index
+    assert index.all_links() == _fresh_links(articles[:9])
+    # what the 31 removed articles left behind is gone: as small as a fresh index
+    fresh = len(pickle.dumps(_fresh_index(articles[:9])))
+    assert len(pickle.dumps(index)) < fresh * 1.1 < uncompacted
+
+
+def _fresh_index(articles: list[Article]) -> BackgroundIndex:
+    index = BackgroundIndex()
+    for item in articles:
+        index.add(item)
+    return index
+
+
+def test_saved_index_costs_bytes_per_trigram_and_band_key() -> None:
+    """About 12 bytes per sentence band key (20 a sentence) and 4 per trigram, and
+    no object per paragraph: well under 2 kB for a 36-word paragraph."""
+    articles = _recycling_corpus(100, seed=6)
+    paragraphs = sum(len(item.paragraphs) for item in articles)
+    assert len(pickle.dumps(_fresh_index(articles))) / paragraphs < 1500
+
+
+def test_an_index_saved_in_another_format_is_refused(tmp_path: Path) -> None:
+    index = _fresh_index(_recycling_corpus(3, seed=7))
+    index.format = BackgroundIndex.FORMAT - 1
+    index.save(tmp_path / "old.pkl")
+    with pytest.raises(TypeError):
+        BackgroundIndex.load(tmp_path / "old.pkl")
+
+
+def test_similarities_survive_their_four_decimal_storage() -> None:
+    for ten_thousandths in range(10_001):
+        value = ten_thousandths / 10_000
+        assert background._similarity(background._code(value)) == round(value, 4)
+    rng = random.Random(8)
+    for _ in range(10_000):
+        value = rng.random()
+        assert background._similarity(background._code(value)) == round(value, 4)
+
+
+def test_band_table_remap_renumbers_and_drops() -> None:
+    table = BandTable()
+    for item in range(50):
+        table.insert(np.array([item, 1000 + item % 5], dtype=np.uint64), np.array([item, item]))
+    numbers = np.full(50, 0xFFFF_FFFF, dtype=np.uint32)
+    numbers[::2] = np.arange(25)  # keep even items, renumbered n -> n // 2
+    table.remap(numbers)
+    assert len(table) == 50
+    assert table.query(np.array([4, 5], dtype=np.uint64)) == [(0, 2)]
+    assert sorted(item for _, item in table.query(np.array([1001], dtype=np.uint64))) == [
+        3, 8, 13, 18, 23]  # items 6, 16, 26, 36, 46
+    assert sorted(item for _, item in table.query(np.array([1000], dtype=np.uint64))) == [
+        0, 5, 10, 15, 20]
+
+
+def test_colliding_short_keys_are_confirmed_on_the_whole_key(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sentence table stores 32-bit keys; with 6-bit ones nearly every paragraph
+    is a candidate, and confirming on the whole key keeps the links unchanged."""
+    articles = _recycling_corpus(40, seed=9)
+    expected = _fresh_links(articles)
+    gone = [item.id for item in articles[::4]]
+    expected_after = _fresh_links([item for item in articles if item.id not in gone])
+    monkeypatch.setattr(background, "_short", lambda keys: (keys % 64).astype(np.uint32))
+    index = BackgroundIndex()
+    for item in reversed(articles):
+        index.add(item)
+    assert index.all_links() == expected
+    for article_id in gone:
+        index.remove(article_id)
+    assert index.all_links() == expected_after
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
+def test_band_table_lookup_through_run_directories_finds_every_item(dtype: type) -> None:
+    """Runs over ``_DIRECTORY_MIN`` keys are searched through their directory."""
+    rng = np.random.default_rng(10)
+    high = np.iinfo(dtype).max
+    table = BandTable()
+    stored: dict[int, list[int]] = {}
+    for start in range(0, 120_000, 1_000):
+        keys = rng.integers(0, high, 1_000, dtype=dtype, endpoint=True)
+        keys[:50] = keys[0]  # a key under many items
+        keys[50:60] = [0, high, 1, high - 1, 7, 7, 8, 2**31, 2**31 - 1, 2**31 + 1]
+        table.insert(keys, np.arange(start, start + 1_000))
+        for offset, key in enumerate(keys.tolist()):
+            stored.setdefault(key, []).append(start + offset)
+    assert max(len(run.keys) for run in table._runs) >= background._DIRECTORY_MIN
+    wanted = np.concatenate([rng.choice(np.array(list(stored), dtype=dtype), 300),
+                             rng.integers(0, high, 300, dtype=dtype, endpoint=True),
+                             np.array([0, high, 7, 2**31], dtype=dtype)])
+    found: dict[int, list[int]] = {}
+    for position, item in table.query(wanted):
+        found.setdefault(position, []).append(item)
+    expected = {position: stored[key] for position, key in enumerate(wanted.tolist())
+                if key in stored}
+    assert {p: sorted(items) for p, items in found.items()} == expected

@@ -34,9 +34,10 @@ import hashlib
 import pickle
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -118,14 +119,20 @@ def paragraph_shingles(text: str, words: int = 3) -> tuple[np.ndarray, list[np.n
     """From one tokenisation: the paragraph's ``shingle_hashes`` and, for each of
     its ``sentences``, the hashes of the grams inside it (unsorted, possibly
     repeated: all a MinHash needs)."""
+    grams, spans = _sentence_grams(text, words)
+    return np.unique(grams), [grams[start:stop] for start, stop in spans]
+
+
+def _sentence_grams(text: str, words: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The hashes of the ``words``-grams of ``text`` in text order, and for each
+    sentence the (start, stop) of the grams that lie inside it."""
     matches = list(_WORD.finditer(text))
     grams = _grams([_token_hash(m.group()) for m in matches], words)
     starts = [m.start() for m in matches]
     cuts = [bisect.bisect_left(starts, m.end()) for m in _SENTENCE_END.finditer(text)]
     bounds = [0, *cuts, len(matches)]
-    per_sentence = [grams[bounds[i] : max(bounds[i], bounds[i + 1] - words + 1)]
-                    for i in range(len(bounds) - 1)]
-    return np.unique(grams), per_sentence
+    return grams, [(bounds[i], max(bounds[i], bounds[i + 1] - words + 1))
+                   for i in range(len(bounds) - 1)]
 
 
 def sentences(text: str) -> list[str]:
@@ -208,82 +215,212 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return salted ^ (salted >> np.uint64(29))
 
 
+#: an empty cell of a kept-link row, and the owner of a removed paragraph
+_NONE = 0xFFFF_FFFF
+_LOW = np.uint64(0xFFFF_FFFF)
+#: similarities are kept to 4 decimals (as links always were), as ten-thousandths
+_SCALE = 10_000
+#: band-table runs stop merging at this many entries (8 or 12 bytes each), so a merge
+#: never needs a second copy of the whole table
+_MAX_RUN = 1 << 23
+#: removed articles' storage is dropped once it is a quarter of the index and at least this
+_COMPACT_MIN = 1 << 14
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The concatenated ``arange(start, start + length)`` of each pair: a gather index."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    shift = np.asarray(starts, dtype=np.int64) - (ends - lengths)
+    return np.repeat(shift, lengths) + np.arange(total, dtype=np.int64)
+
+
+def _code(similarity: float) -> int:
+    """A similarity as the ten-thousandths that ``round(similarity, 4)`` keeps."""
+    return round(round(similarity, 4) * _SCALE)
+
+
+def _similarity(code: int) -> float:
+    """Back from ``_code``: the same float as ``round(similarity, 4)`` (a test checks)."""
+    return code / _SCALE
+
+
 class BandTable:
     """An LSH hash table: band key -> the numbers of the items that have it.
 
     Each insert becomes a small sorted numpy run, and runs of similar size are
-    merged (as in a log-structured merge tree; a stable sort of two sorted runs
-    is a linear merge), so memory is 16 bytes a key and a lookup is a few
-    binary searches whatever the size.  Items are never removed: a caller
-    forgets an item by dropping its number from its own records.
+    merged (as in a log-structured merge tree, by a linear merge), up to
+    ``_MAX_RUN`` entries, so memory is 12 bytes a key (a uint64 key, a uint32
+    item; 8 with uint32 keys) and a merge never copies the whole table.  A
+    small run is searched by bisection, a large one through a directory of its
+    keys' top bits (8-16 keys a bucket, 3-6 % more memory): one read and a
+    short scan instead of two dozen probes.  Keys are unsigned integers of one
+    width, items numbers below 2**32.  A caller forgets items by dropping their
+    numbers from its own records, and renumbers them with ``remap``.
     """
 
     def __init__(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._runs: list[_Run] = []
 
     def __len__(self) -> int:
-        return sum(len(keys) for keys, _ in self._runs)
+        return sum(len(run.keys) for run in self._runs)
 
     def query(self, keys: np.ndarray) -> list[tuple[int, int]]:
         """(position in ``keys``, item) for every stored item sharing a key."""
-        found: list[tuple[int, int]] = []
-        order = np.argsort(keys)
-        wanted = keys[order]  # sorted queries keep the binary searches in cache
-        for run_keys, run_items in self._runs:
-            left = np.searchsorted(run_keys, wanted, "left")
-            inside = left < len(run_keys)
-            hits = np.flatnonzero(inside)[run_keys[left[inside]] == wanted[inside]]
-            for hit in hits.tolist():
-                at, key, position = int(left[hit]), wanted[hit], int(order[hit])
-                while at < len(run_keys) and run_keys[at] == key:
-                    found.append((position, int(run_items[at])))
-                    at += 1
-        return found
+        positions, items = self.lookup(keys)
+        return list(zip(positions.tolist(), items.tolist(), strict=True))
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``query`` as two arrays: positions in ``keys`` and the items found there."""
+        positions: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        items: list[np.ndarray] = [np.zeros(0, dtype=np.uint32)]
+        if self._runs and len(keys):
+            order = np.argsort(keys, kind="stable")
+            wanted = keys[order].astype(self._runs[0].keys.dtype, copy=False)  # sorted: cached
+            for run in self._runs:
+                found = run.find(wanted)
+                if found is not None:
+                    positions.append(order[found[0]])
+                    items.append(found[1])
+        return np.concatenate(positions), np.concatenate(items)
 
     def insert(self, keys: np.ndarray, items: np.ndarray) -> None:
         """Store ``items[i]`` under ``keys[i]``."""
+        if len(keys):
+            order = np.argsort(keys, kind="stable")
+            self._push(keys[order], np.asarray(items, dtype=np.uint32)[order])
+
+    def remap(self, numbers: np.ndarray) -> None:
+        """Replace each item by ``numbers[item]``, dropping those mapped to 2**32 - 1."""
+        runs, self._runs = self._runs, []
+        for run in runs:
+            renumbered = numbers[run.items]
+            kept = renumbered != _NONE
+            self._push(run.keys[kept], renumbered[kept])
+
+    def _push(self, keys: np.ndarray, items: np.ndarray) -> None:
         if not len(keys):
             return
-        self._runs.append(_sorted_run(keys, items.astype(np.int64)))
-        while len(self._runs) >= 2 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (k2, i2), (k1, i1) = self._runs.pop(), self._runs.pop()
-            self._runs.append(_sorted_run(np.concatenate((k1, k2)), np.concatenate((i1, i2))))
+        self._runs.append(_Run(keys, items))
+        while len(self._runs) >= 2:
+            old, new = self._runs[-2:]
+            if len(old.keys) > 2 * len(new.keys) or len(old.keys) + len(new.keys) > _MAX_RUN:
+                break
+            self._runs[-2:] = [_Run(*_merge_runs(old.keys, old.items, new.keys, new.items))]
 
 
-def _sorted_run(keys: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(keys, kind="stable")
-    return keys[order], items[order]
+#: runs of at least this many keys get a directory of their keys' top bits
+_DIRECTORY_MIN = 1 << 15
 
 
-@dataclass
-class _Entry:
-    """One indexed paragraph (``keys``: its sentences' LSH band keys, to look it up again)."""
+class _Run:
+    """Sorted keys with their items, and for a large run a directory:
+    ``directory[b]`` is where the keys whose top bits are ``b`` start."""
 
-    article_id: str
-    paragraph_index: int
-    order: tuple[str, str]
-    hashes: np.ndarray
-    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    __slots__ = ("directory", "items", "keys", "shift")
+
+    def __init__(self, keys: np.ndarray, items: np.ndarray) -> None:
+        self.keys, self.items = keys, items
+        self.directory: np.ndarray | None = None
+        self.shift = 0
+        if len(keys) >= _DIRECTORY_MIN:
+            depth = len(keys).bit_length() - 4  # 2**depth buckets of 8-16 keys
+            self.shift = keys.dtype.itemsize * 8 - depth
+            fences = np.arange(1 << depth, dtype=keys.dtype) << keys.dtype.type(self.shift)
+            self.directory = np.empty((1 << depth) + 1, dtype=np.uint32)
+            self.directory[:-1] = np.searchsorted(keys, fences)
+            self.directory[-1] = len(keys)
+
+    def find(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(positions in the sorted ``wanted``, items) of the keys found, or None."""
+        keys = self.keys
+        if self.directory is None:
+            left = np.searchsorted(keys, wanted, "left")
+            inside = np.flatnonzero(left < len(keys))
+            hits = inside[keys[left[inside]] == wanted[inside]]
+            if not len(hits):
+                return None
+            counts = np.searchsorted(keys, wanted[hits], "right") - left[hits]
+            return np.repeat(hits, counts), self.items[_ranges(left[hits], counts)]
+        bucket = (wanted >> keys.dtype.type(self.shift)).astype(np.intp)
+        start = self.directory[bucket].astype(np.int64)
+        stop = self.directory[bucket + 1].astype(np.int64)
+        width = int((stop - start).max())
+        if not width:
+            return None
+        window = start[:, None] + np.arange(width)  # each key's bucket, padded
+        found = window < stop[:, None]
+        window[~found] = 0
+        found &= keys[window] == wanted[:, None]
+        rows, columns = np.nonzero(found)
+        if not len(rows):
+            return None
+        return rows, self.items[window[rows, columns]]
 
 
-@dataclass
-class _Indexed:
-    """What the index holds about one article."""
-
-    number: int
-    order: tuple[str, str]
-    fingerprint: str
-    entries: list[int]
-    whole_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-
-
-_LinkKey = tuple[str, int, str, int]
-_Slot = tuple[str, int]  # (article id, paragraph index) of the later side of links
+def _merge_runs(keys_a: np.ndarray, items_a: np.ndarray, keys_b: np.ndarray,
+                items_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One sorted run from two (a linear merge; equal keys keep ``a`` first)."""
+    at = np.searchsorted(keys_a, keys_b, "right") + np.arange(len(keys_b))
+    from_a = np.ones(len(keys_a) + len(keys_b), dtype=bool)
+    from_a[at] = False
+    keys = np.empty(len(from_a), dtype=keys_a.dtype)
+    items = np.empty(len(from_a), dtype=items_a.dtype)
+    keys[at], items[at] = keys_b, items_b
+    keys[from_a], items[from_a] = keys_a, items_a
+    return keys, items
 
 
-def _link_key(link: BackgroundLink) -> _LinkKey:
-    return (link.article_id, link.paragraph_index, link.earlier_article_id,
-            link.earlier_paragraph_index)
+class _Column:
+    """A numpy array that grows at its end like a list; ``values`` is the filled part.
+
+    It grows by a quarter at a time with ``ndarray.resize`` (``realloc``: a large
+    block is remapped, not copied), so a column never needs twice its size in
+    memory.  ``resize`` refuses to move memory that a view still refers to; the
+    column then copies instead, so a ``values`` view held across ``extend`` is
+    only slower, never wrong.  Pickles as its filled part.
+    """
+
+    def __init__(self, dtype: type[np.generic], width: int = 0) -> None:
+        self._data: np.ndarray = np.zeros((0, width) if width else 0, dtype=dtype)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[: self._size]
+
+    def extend(self, values: np.ndarray | Sequence[int]) -> None:
+        rows = np.asarray(values, dtype=self._data.dtype)
+        end = self._size + len(rows)
+        if end > len(self._data):
+            self._grow(max(end, len(self._data) + len(self._data) // 4 + 256))
+        self._data[self._size : end] = rows
+        self._size = end
+
+    def replace(self, values: np.ndarray) -> None:
+        self._data = np.asarray(values, dtype=self._data.dtype)
+        self._size = len(values)
+
+    def _grow(self, capacity: int) -> None:
+        shape = (capacity, *self._data.shape[1:])
+        try:
+            self._data.resize(shape, refcheck=True)
+        except ValueError:  # a view refers to it, or the memory is borrowed (unpickled)
+            grown = np.zeros(shape, dtype=self._data.dtype)
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"values": self.values}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        values = state["values"]
+        self._data = values if values.flags.writeable else values.copy()
+        self._size = len(values)
 
 
 def article_fingerprint(article: Article) -> str:
@@ -292,6 +429,10 @@ def article_fingerprint(article: Article) -> str:
     for index, text in body_paragraphs(article):
         digest.update(f"\x00{index}\x00{text}".encode())
     return digest.hexdigest()
+
+
+_Rank = tuple[tuple[str, str], int]
+_Match = tuple[int, int, float]  # (number, number of the other one, similarity)
 
 
 @dataclass
@@ -310,202 +451,506 @@ class BackgroundIndex:
     occurrence).  ``remove`` looks the paragraphs that linked to the removed
     article up again, so ``links_of`` answers for any article after any sequence
     of ``add``/``remove`` exactly as a fresh index fed the same articles would.
+
+    Storage is a few flat numpy columns, not objects.  Articles and paragraphs
+    are numbered in the order they were added (an article's paragraphs are
+    consecutive), and a paragraph keeps only its word-trigram hashes in text
+    order (4 bytes each; its set, its sentences' MinHashes and band keys are
+    recomputed from them when needed), where its indexed sentences start and
+    stop, and its kept links (earlier paragraph numbers and similarities).  The
+    sentence band table holds 8 bytes per sentence and band: the low 32 bits of
+    the key and the paragraph number.  A match found there is confirmed on the
+    whole keys before it is kept, which only the few that could be kept need (a
+    row's earliest ``max_links``).  A removed article is only marked; ``compact``
+    drops its storage (renumbering the rest) once removed ones are a quarter of
+    the index.
     """
 
     params: BackgroundParams = field(default_factory=BackgroundParams)
 
     #: bumped when the pickled layout changes, so an older saved index is rebuilt
-    FORMAT = 2
+    FORMAT = 3
 
     def __post_init__(self) -> None:
-        self._hasher = MinHasher(self.params.num_perm)
-        self._sentences = BandTable()
-        self._whole = BandTable()
-        self._entries: dict[int, _Entry] = {}
-        self._articles: dict[str, _Indexed] = {}
-        self._article_ids: dict[int, str] = {}
-        #: every kept link, under both of its articles (for removal)
-        self._links: dict[str, dict[_LinkKey, BackgroundLink]] = {}
-        #: the kept links of each later paragraph, earliest first
-        self._kept: dict[_Slot, list[BackgroundLink]] = {}
-        self._counter = 0
+        width = max(self.params.max_links, 1)
+        self._sentence_table = BandTable()  # low 32 bits of a sentence band key -> paragraph
+        self._whole_table = BandTable()  # whole-article band key -> article number
+        # articles, by number
+        self._ids: list[str | None] = []  # None once removed
+        self._dates: list[str] = []  # first part of ``article_order_key``
+        self._fingerprint = _Column(np.uint8, 20)  # sha1 of ``article_fingerprint``
+        self._first = _Column(np.int64)  # number of its first paragraph
+        self._count = _Column(np.int64)  # its indexed paragraphs
+        self._whole_kept = _Column(np.uint32, width)  # near-duplicates: earlier articles
+        self._whole_similarity = _Column(np.uint16, width)
+        # paragraphs, by number
+        self._owner = _Column(np.uint32)  # article number; _NONE once removed
+        self._index = _Column(np.int32)  # paragraph index in its article
+        self._gram_start = _Column(np.int64)  # paragraph n's grams: [start[n], start[n + 1])
+        self._grams = _Column(np.uint32)  # trigram hashes of every paragraph, in text order
+        self._sentence_start = _Column(np.int64)  # its indexed sentences, as _gram_start
+        self._sentence_bounds = _Column(np.uint32, 2)  # (start, stop) in its own grams
+        self._kept = _Column(np.uint32, width)  # earlier paragraphs it keeps links to
+        self._similarity = _Column(np.uint16, width)
+        self._gram_start.extend([0])
+        self._sentence_start.extend([0])
+        self._removed = 0  # removed articles and paragraphs still stored
         self.format = self.FORMAT
+        self._restore()
+
+    def _restore(self) -> None:
+        """What is derived, not saved."""
+        self._hasher = MinHasher(self.params.num_perm)
+        self._numbers = {article_id: number for number, article_id in enumerate(self._ids)
+                         if article_id is not None}
+        self._date_pool = {date: date for date in self._dates}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for derived in ("_hasher", "_numbers", "_date_pool"):
+            del state[derived]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if state.get("format") == self.FORMAT:  # ``load`` refuses any other
+            self._restore()
 
     def __len__(self) -> int:
         """Number of indexed paragraphs."""
-        return len(self._entries)
+        return len(self._owner) - int(np.count_nonzero(self._owner.values == _NONE))
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._articles
+        return article_id in self._numbers
 
     def article_ids(self) -> set[str]:
-        return set(self._articles)
+        return set(self._numbers)
 
     def is_current(self, article: Article) -> bool:
         """Is this article indexed as it is now (same date, same body)?"""
-        known = self._articles.get(article.id)
-        return known is not None and known.fingerprint == article_fingerprint(article)
+        number = self._numbers.get(article.id)
+        return number is not None and (self._fingerprint.values[number].tobytes()
+                                       == bytes.fromhex(article_fingerprint(article)))
 
     def links_of(self, article_id: str) -> list[BackgroundLink]:
         """The links from this article's paragraphs to earlier ones, sorted."""
-        mine = self._links.get(article_id, {})
-        return sort_links(link for link in mine.values() if link.article_id == article_id)
+        number = self._numbers.get(article_id)
+        if number is None:
+            return []
+        return sort_links(self._paragraph_links(self._paragraphs_of(number))
+                          + self._whole_links(np.array([number])))
 
     def all_links(self) -> list[BackgroundLink]:
-        return sort_links(link for article_id in self._links
-                          for link in self._links[article_id].values()
-                          if link.article_id == article_id)
+        everything = np.arange(len(self._ids))
+        return sort_links(self._paragraph_links(np.arange(len(self._owner)))
+                          + self._whole_links(everything))
 
-    def _next(self) -> int:
-        self._counter += 1
-        return self._counter
-
-    def remove(self, article_id: str) -> set[str]:
-        """Forget an article and its links; returns the articles whose links changed."""
-        known = self._articles.pop(article_id, None)
-        if known is None:
-            return set()
-        for number in known.entries:
-            del self._entries[number]
-        del self._article_ids[known.number]
-        touched = {article_id}
-        refill: set[_Slot] = set()
-        for key, link in self._links.pop(article_id, {}).items():
-            slot = (link.article_id, link.paragraph_index)
-            if link.article_id == article_id:
-                self._kept.pop(slot, None)
-                other = link.earlier_article_id
-            else:  # a later paragraph loses this occurrence: look for the next one
-                self._kept[slot] = [k for k in self._kept.get(slot, []) if _link_key(k) != key]
-                refill.add(slot)
-                other = link.article_id
-            self._links.get(other, {}).pop(key, None)
-            touched.add(other)
-        for slot in sorted(refill):
-            self._refill(slot)
-        return touched
-
-    def _order_of(self, article_id: str) -> tuple[str, str]:
-        return self._articles[article_id].order
-
-    def _rank(self, link: BackgroundLink) -> tuple[tuple[str, str], int]:
-        """Which earlier occurrences a paragraph keeps first: the earliest published."""
-        return (self._order_of(link.earlier_article_id), link.earlier_paragraph_index)
-
-    def _offer(self, link: BackgroundLink) -> None:
-        """Keep ``link`` if it is among its paragraph's ``max_links`` earliest occurrences."""
-        slot = (link.article_id, link.paragraph_index)
-        kept = self._kept.setdefault(slot, [])
-        key = _link_key(link)
-        if any(_link_key(k) == key for k in kept):
-            return
-        kept.append(link)
-        kept.sort(key=self._rank)
-        self._register(link)
-        while len(kept) > self.params.max_links:
-            dropped = kept.pop()
-            dropped_key = _link_key(dropped)
-            self._links.get(dropped.article_id, {}).pop(dropped_key, None)
-            self._links.get(dropped.earlier_article_id, {}).pop(dropped_key, None)
-
-    def _register(self, link: BackgroundLink) -> None:
-        key = _link_key(link)
-        self._links.setdefault(link.article_id, {})[key] = link
-        self._links.setdefault(link.earlier_article_id, {})[key] = link
-
-    def _paragraph_links(self, entry: _Entry, keys: np.ndarray) -> list[BackgroundLink]:
-        """Links between ``entry`` and the indexed paragraphs of other articles
-        sharing a sentence band key with it."""
-        links = []
-        for item in sorted({item for _, item in self._sentences.query(keys)}):
-            other = self._entries.get(item)
-            if other is None or other.article_id == entry.article_id:
-                continue
-            similarity = overlap_coefficient(entry.hashes, other.hashes)
-            if similarity >= self.params.min_overlap:
-                links.append(_directed_link(entry, other, similarity))
-        return links
-
-    def _refill(self, slot: _Slot) -> None:
-        """Recompute the kept links of one later paragraph from the index."""
-        article_id, paragraph_index = slot
-        known = self._articles.get(article_id)
-        if known is None:
-            return
-        if paragraph_index == WHOLE_ARTICLE:
-            entries = [self._entries[n] for n in known.entries]
-            whole = _Entry(article_id, WHOLE_ARTICLE, known.order, self._whole_hashes(entries))
-            found = self._whole_links(whole, known.whole_keys)
-        else:
-            entry = next(self._entries[n] for n in known.entries
-                         if self._entries[n].paragraph_index == paragraph_index)
-            found = self._paragraph_links(entry, entry.keys)
-        for link in found:
-            if link.article_id == article_id:
-                self._offer(link)
+    # ------------------------------------------------------------------ add, remove
 
     def add(self, article: Article) -> list[BackgroundLink]:
         """Index one article's paragraphs; return the kept links it creates."""
         self.remove(article.id)
         p = self.params
         order = article_order_key(article)
-        paragraphs: list[_Entry] = []
-        sentence_sets: list[np.ndarray] = []
-        owners: list[int] = []
+        indices: list[int] = []
+        grams: list[np.ndarray] = []
+        bounds: list[tuple[int, int]] = []
+        sentence_counts: list[int] = []
         for index, text in body_paragraphs(article):
-            hashes, sentence_hashes_list = paragraph_shingles(text, p.shingle_words)
-            if len(hashes) < p.min_paragraph_shingles:
+            paragraph, spans = _sentence_grams(text, p.shingle_words)
+            if len(np.unique(paragraph)) < p.min_paragraph_shingles:
                 continue
-            for sentence_hashes in sentence_hashes_list:
-                if len(sentence_hashes) >= p.min_sentence_shingles:
-                    sentence_sets.append(sentence_hashes)
-                    owners.append(len(paragraphs))
-            paragraphs.append(_Entry(article.id, index, order, hashes))
-        links: list[BackgroundLink] = []
-        numbers = [self._next() for _ in paragraphs]
-        if sentence_sets:
-            keys = band_keys(self._hasher.signatures(sentence_sets), p.bands, p.rows)
-            owner_of_key = np.repeat(np.asarray(owners), p.bands)
-            flat = keys.reshape(-1)
-            for position, entry in enumerate(paragraphs):
-                entry.keys = flat[owner_of_key == position]
-                links.extend(self._paragraph_links(entry, entry.keys))
-            self._sentences.insert(flat, np.asarray(numbers)[owner_of_key])
-        for number, entry in zip(numbers, paragraphs, strict=True):
-            self._entries[number] = entry
-        article_number = self._next()
-        whole_keys = np.zeros(0, dtype=np.uint64)
-        if paragraphs:
-            whole = _Entry(article.id, WHOLE_ARTICLE, order, self._whole_hashes(paragraphs))
-            signature = self._hasher.signatures([whole.hashes])
-            whole_keys = band_keys(signature, p.article_bands, p.article_rows).reshape(-1)
-            links.extend(self._whole_links(whole, whole_keys))
-            self._whole.insert(whole_keys, np.full(len(whole_keys), article_number))
-        self._articles[article.id] = _Indexed(
-            article_number, order, article_fingerprint(article), numbers, whole_keys)
-        self._article_ids[article_number] = article.id
-        for link in links:
-            self._offer(link)
-        return sort_links(link for link in links
-                          if _link_key(link) in self._links.get(link.article_id, {}))
+            indexed = [(a, b) for a, b in spans if b - a >= p.min_sentence_shingles]
+            indices.append(index)
+            grams.append(paragraph)
+            bounds.extend(indexed)
+            sentence_counts.append(len(indexed))
+        number = self._store_article(article, order, indices, grams, bounds, sentence_counts)
+        paragraphs = self._paragraphs_of(number)
 
-    def _whole_hashes(self, entries: Iterable[_Entry]) -> np.ndarray:
-        return np.unique(np.concatenate([entry.hashes for entry in entries]))
+        # paragraphs: a new one keeps its earliest matches; an earlier-indexed one
+        # that is later than the new one is offered the new one
+        keys, owners = self._sentence_keys(paragraphs)
+        owner = self._owner.values
+        earlier: dict[int, dict[int, int]] = {}
+        later: list[tuple[int, int, int]] = []
+        for mine, other, similarity in self._paragraph_matches(paragraphs, keys, owners):
+            if self._order(int(owner[other])) < order:
+                earlier.setdefault(mine, {})[other] = _code(similarity)
+            else:
+                later.append((other, mine, _code(similarity)))
+        del owner
+        known = _key_sets(paragraphs, keys, owners) if earlier or later else {}
+        self._keep_earliest(earlier, known)
+        offered: list[tuple[int, int]] = []
+        for other, mine, code in later:
+            if self._would_keep(other, mine) and self._share_key(other, mine, known):
+                self._offer(self._kept, self._similarity, other, mine, code,
+                            self._paragraph_rank)
+                offered.append((other, mine))
+        self._sentence_table.insert(_short(keys), paragraphs[owners])
 
-    def _whole_links(self, whole: _Entry, keys: np.ndarray) -> list[BackgroundLink]:
-        """Whole-article near-duplicates (re-posts, updated versions) of ``whole``."""
+        # the whole article, against whole earlier-indexed articles
+        offered_whole: list[tuple[int, int]] = []
+        if len(paragraphs):
+            whole_keys = self._whole_keys(number)
+            duplicates: dict[int, int] = {}
+            for _, other, similarity in self._whole_matches(number, whole_keys):
+                if self._order(other) < order:
+                    duplicates[other] = _code(similarity)
+                else:
+                    self._offer(self._whole_kept, self._whole_similarity, other, number,
+                                _code(similarity), self._article_rank)
+                    offered_whole.append((other, number))
+            self._fill(self._whole_kept, self._whole_similarity, number, duplicates,
+                       self._article_rank)
+            self._whole_table.insert(whole_keys, np.full(len(whole_keys), number))
+
+        links = self._paragraph_links(paragraphs) + self._whole_links(np.array([number]))
+        links += self._kept_of(self._kept, self._similarity, offered, self._paragraph_link)
+        links += self._kept_of(self._whole_kept, self._whole_similarity, offered_whole,
+                               self._whole_link)
+        return sort_links(links)
+
+    def remove(self, article_id: str) -> set[str]:
+        """Forget an article and its links; returns the articles whose links changed."""
+        number = self._numbers.pop(article_id, None)
+        if number is None:
+            return set()
+        paragraphs = self._paragraphs_of(number)
+        owner = self._owner.values
+        touched = {article_id}
+        # its links to earlier paragraphs and articles
+        for target in _filled(self._kept.values[paragraphs]):
+            touched.add(self._id(int(owner[target])))
+        for target in _filled(self._whole_kept.values[[number]]):
+            touched.add(self._id(target))
+        # later paragraphs (and articles) linked to it share a band key with it
+        refill: list[int] = []
+        refill_whole: list[int] = []
+        if len(paragraphs):
+            first, stop = int(paragraphs[0]), int(paragraphs[-1]) + 1
+            keys, _ = self._sentence_keys(paragraphs)
+            items = np.unique(self._sentence_table.lookup(_short(keys))[1]).astype(np.int64)
+            items = items[(owner[items] != _NONE) & (owner[items] != number)]
+            rows = self._kept.values[items]
+            refill = items[((rows >= first) & (rows < stop)).any(axis=1)].tolist()
+            touched |= {self._id(int(owner[later])) for later in refill}
+            whole_items = self._whole_table.lookup(self._whole_keys(number))[1]
+            for later in np.unique(whole_items).tolist():
+                if later != number and number in self._whole_kept.values[later].tolist():
+                    refill_whole.append(later)
+                    touched.add(self._id(later))
+        # forget it, then let the later ones find their next earliest occurrences
+        owner[paragraphs] = _NONE
+        self._kept.values[paragraphs] = _NONE
+        self._whole_kept.values[number] = _NONE
+        self._ids[number] = None
+        del owner
+        self._removed += 1 + len(paragraphs)
+        self._refill(np.array(refill, dtype=np.int64))
+        for later in refill_whole:
+            self._refill_whole(later)
+        if self._removed > max(_COMPACT_MIN, (len(self._ids) + len(self._owner)) // 4):
+            self.compact()
+        return touched
+
+    def compact(self) -> None:
+        """Drop what removed articles left behind, renumbering the rest (no link
+        changes; ``remove`` calls it once removed ones are a quarter of the index)."""
+        articles = np.array([n for n, article_id in enumerate(self._ids)
+                             if article_id is not None], dtype=np.int64)
+        article_numbers = np.full(len(self._ids), _NONE, dtype=np.uint32)
+        article_numbers[articles] = np.arange(len(articles))
+        owner = self._owner.values
+        alive = np.flatnonzero(owner != _NONE)
+        numbers = np.full(len(owner), _NONE, dtype=np.uint32)
+        numbers[alive] = np.arange(len(alive))
+
+        gram_start = self._gram_start.values
+        gram_counts = gram_start[alive + 1] - gram_start[alive]
+        self._grams.replace(self._grams.values[_ranges(gram_start[alive], gram_counts)])
+        self._gram_start.replace(np.concatenate(([0], np.cumsum(gram_counts))))
+        sentence_start = self._sentence_start.values
+        sentence_counts = sentence_start[alive + 1] - sentence_start[alive]
+        self._sentence_bounds.replace(
+            self._sentence_bounds.values[_ranges(sentence_start[alive], sentence_counts)])
+        self._sentence_start.replace(np.concatenate(([0], np.cumsum(sentence_counts))))
+        self._owner.replace(article_numbers[owner[alive]])
+        self._index.replace(self._index.values[alive])
+        self._kept.replace(_renumber(self._kept.values[alive], numbers))
+        self._similarity.replace(self._similarity.values[alive])
+        del owner, gram_start, sentence_start
+
+        counts = self._count.values[articles]
+        self._first.replace(np.cumsum(counts) - counts)
+        self._count.replace(counts)
+        self._fingerprint.replace(self._fingerprint.values[articles])
+        self._whole_kept.replace(_renumber(self._whole_kept.values[articles], article_numbers))
+        self._whole_similarity.replace(self._whole_similarity.values[articles])
+        self._ids = [self._ids[n] for n in articles.tolist()]
+        self._dates = [self._dates[n] for n in articles.tolist()]
+        self._sentence_table.remap(numbers)
+        self._whole_table.remap(article_numbers)
+        self._removed = 0
+        self._restore()
+
+    # ------------------------------------------------------------------ storage
+
+    def _store_article(self, article: Article, order: tuple[str, str], indices: list[int],
+                       grams: list[np.ndarray], bounds: list[tuple[int, int]],
+                       sentence_counts: list[int]) -> int:
+        number = len(self._ids)
+        self._numbers[article.id] = number
+        self._ids.append(article.id)
+        self._dates.append(self._date_pool.setdefault(order[0], order[0]))
+        digest = bytes.fromhex(article_fingerprint(article))
+        self._fingerprint.extend(np.frombuffer(digest, dtype=np.uint8)[None, :])
+        self._first.extend([len(self._owner)])
+        self._count.extend([len(indices)])
+        self._whole_kept.extend(_empty_rows(1, self._whole_kept))
+        self._whole_similarity.extend(np.zeros((1, self._whole_kept.values.shape[1])))
+        if indices:
+            lengths = np.array([len(g) for g in grams], dtype=np.int64)
+            self._owner.extend(np.full(len(indices), number))
+            self._index.extend(indices)
+            self._gram_start.extend(len(self._grams) + np.cumsum(lengths))
+            self._grams.extend(np.concatenate(grams))
+            self._sentence_start.extend(len(self._sentence_bounds) + np.cumsum(sentence_counts))
+            self._sentence_bounds.extend(np.array(bounds, dtype=np.uint32).reshape(-1, 2))
+            self._kept.extend(_empty_rows(len(indices), self._kept))
+            self._similarity.extend(np.zeros((len(indices), self._kept.values.shape[1])))
+        return number
+
+    def _paragraphs_of(self, number: int) -> np.ndarray:
+        first = int(self._first.values[number])
+        return np.arange(first, first + int(self._count.values[number]), dtype=np.int64)
+
+    def _id(self, number: int) -> str:
+        article_id = self._ids[number]
+        assert article_id is not None, "a link points to a removed article"
+        return article_id
+
+    def _order(self, number: int) -> tuple[str, str]:
+        return (self._dates[number], self._id(number))
+
+    def _paragraph_rank(self, paragraph: int) -> _Rank:
+        """Which earlier occurrences a paragraph keeps first: the earliest published."""
+        return (self._order(int(self._owner.values[paragraph])),
+                int(self._index.values[paragraph]))
+
+    def _article_rank(self, number: int) -> _Rank:
+        return (self._order(number), WHOLE_ARTICLE)
+
+    def _gram_sets(self, starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The unique grams of each range ``[starts[i], stops[i])`` of the gram column,
+        as sorted ``i << 32 | gram`` values, and each range's number of them."""
+        lengths = stops - starts
+        group = np.repeat(np.arange(len(starts), dtype=np.uint64), lengths)
+        grams = self._grams.values[_ranges(starts, lengths)].astype(np.uint64)
+        tagged = np.unique((group << np.uint64(32)) | grams)
+        sizes = np.bincount((tagged >> np.uint64(32)).astype(np.intp), minlength=len(starts))
+        return tagged, sizes
+
+    def _common(self, starts: np.ndarray, stops: np.ndarray, left: np.ndarray,
+                right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each pair ``(left[j], right[j])`` of gram ranges: the sizes of both sets
+        of unique grams and of their intersection (what ``np.intersect1d`` counts)."""
+        tagged, sizes = self._gram_sets(starts, stops)
+        counts = sizes[right]
+        values = tagged[_ranges(np.cumsum(sizes)[right] - counts, counts)] & _LOW
+        probe = (np.repeat(left.astype(np.uint64), counts) << np.uint64(32)) | values
+        at = np.minimum(np.searchsorted(tagged, probe), max(len(tagged) - 1, 0))
+        found = tagged[at] == probe if len(tagged) else np.zeros(0, dtype=bool)
+        common = np.bincount(np.repeat(np.arange(len(left)), counts), weights=found,
+                             minlength=len(left)).astype(np.int64)
+        return sizes[left], counts, common
+
+    # ------------------------------------------------------------------ matching
+
+    def _sentence_keys(self, paragraphs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence band keys of stored paragraphs, flat, and for each key the
+        position in ``paragraphs`` of its paragraph (recomputed from the grams)."""
+        p = self.params
+        first, stop = self._sentence_start.values[paragraphs], self._sentence_start.values[
+            paragraphs + 1]
+        bounds = self._sentence_bounds.values[_ranges(first, stop - first)].astype(np.int64)
+        if not len(bounds):
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        base = np.repeat(self._gram_start.values[paragraphs], stop - first)
+        grams = self._grams.values
+        sets = [grams[a:b] for a, b in zip((base + bounds[:, 0]).tolist(),
+                                           (base + bounds[:, 1]).tolist(), strict=True)]
+        keys = band_keys(self._hasher.signatures(sets), p.bands, p.rows)
+        owners = np.repeat(np.repeat(np.arange(len(paragraphs)), stop - first), p.bands)
+        return keys.reshape(-1), owners
+
+    def _paragraph_matches(self, paragraphs: np.ndarray, keys: np.ndarray,
+                           owners: np.ndarray) -> list[_Match]:
+        """(paragraph, other, overlap) for each stored paragraph of another article
+        that shares a sentence band key with one of ``paragraphs`` (``keys`` and
+        ``owners`` from ``_sentence_keys``) and overlaps it by ``min_overlap``."""
+        items = self._sentence_table.lookup(_short(keys))
+        if not len(items[0]):
+            return []
+        pairs = np.unique((paragraphs[owners[items[0]]].astype(np.uint64) << np.uint64(32))
+                          | items[1].astype(np.uint64))
+        mine = (pairs >> np.uint64(32)).astype(np.int64)
+        other = (pairs & _LOW).astype(np.int64)
+        owner = self._owner.values
+        keep = (owner[other] != _NONE) & (owner[other] != owner[mine])
+        mine, other = mine[keep], other[keep]
+        distinct = np.unique(np.concatenate((mine, other)))
+        gram_start = self._gram_start.values
+        size_a, size_b, common = self._common(
+            gram_start[distinct], gram_start[distinct + 1],
+            np.searchsorted(distinct, mine), np.searchsorted(distinct, other))
+        overlap = common / np.maximum(np.minimum(size_a, size_b), 1)
+        hit = overlap >= self.params.min_overlap
+        return list(zip(mine[hit].tolist(), other[hit].tolist(), overlap[hit].tolist(),
+                        strict=True))
+
+    def _whole_keys(self, number: int) -> np.ndarray:
+        p = self.params
+        paragraphs = self._paragraphs_of(number)
+        gram_start = self._gram_start.values
+        whole = np.unique(self._grams.values[gram_start[paragraphs[0]]:
+                                             gram_start[paragraphs[-1] + 1]])
+        signature = self._hasher.signatures([whole])
+        return band_keys(signature, p.article_bands, p.article_rows).reshape(-1)
+
+    def _whole_matches(self, number: int, keys: np.ndarray) -> list[_Match]:
+        """Whole-article near-duplicates (re-posts, updated versions) of an article."""
+        candidates = [other for other in np.unique(self._whole_table.lookup(keys)[1]).tolist()
+                      if other != number and self._ids[other] is not None]
+        if not candidates:
+            return []
+        articles = np.array([number, *candidates], dtype=np.int64)
+        first = self._first.values[articles]
+        gram_start = self._gram_start.values
+        size_a, size_b, common = self._common(
+            gram_start[first], gram_start[first + self._count.values[articles]],
+            np.zeros(len(candidates), dtype=np.int64), np.arange(1, len(articles)))
+        similarity = common / (size_a + size_b - common)
+        hit = similarity >= self.params.duplicate_jaccard
+        return [(number, other, value) for other, value
+                in zip(articles[1:][hit].tolist(), similarity[hit].tolist(), strict=True)]
+
+    def _refill(self, paragraphs: np.ndarray) -> None:
+        """Recompute the kept links of later paragraphs from the index."""
+        if not len(paragraphs):
+            return
+        keys, owners = self._sentence_keys(paragraphs)
+        owner = self._owner.values
+        found: dict[int, dict[int, int]] = {paragraph: {} for paragraph in paragraphs.tolist()}
+        for mine, other, similarity in self._paragraph_matches(paragraphs, keys, owners):
+            if self._order(int(owner[other])) < self._order(int(owner[mine])):
+                found[mine][other] = _code(similarity)
+        del owner
+        self._keep_earliest(found, _key_sets(paragraphs, keys, owners))
+
+    def _refill_whole(self, number: int) -> None:
+        found = {other: _code(similarity) for _, other, similarity
+                 in self._whole_matches(number, self._whole_keys(number))
+                 if self._order(other) < self._order(number)}
+        self._fill(self._whole_kept, self._whole_similarity, number, found, self._article_rank)
+
+    # ------------------------------------------------------------------ kept links
+
+    def _keep_earliest(self, found: dict[int, dict[int, int]],
+                       known: dict[int, np.ndarray]) -> None:
+        """Fill each paragraph's row with its earliest matches (``found``: paragraph ->
+        earlier paragraph -> similarity code) that share a whole sentence band key."""
+        ranked = {mine: sorted(entries, key=self._paragraph_rank)
+                  for mine, entries in found.items()}
+        limit = self.params.max_links
+        self._learn_keys({other for others in ranked.values() for other in others[:limit]},
+                         known)  # one batch for what is almost always enough
+        for mine, others in ranked.items():
+            chosen: dict[int, int] = {}
+            for other in others:
+                if len(chosen) >= limit:
+                    break
+                if self._share_key(mine, other, known):
+                    chosen[other] = found[mine][other]
+            self._fill(self._kept, self._similarity, mine, chosen, self._paragraph_rank)
+
+    def _would_keep(self, row: int, target: int) -> bool:
+        """Would the paragraph ``row`` keep a link to ``target`` (earlier than it)?"""
+        targets = [t for t in self._kept.values[row].tolist() if t != _NONE]
+        if len(targets) < self.params.max_links:
+            return True
+        return bool(targets) and (self._paragraph_rank(target)
+                                  < self._paragraph_rank(targets[-1]))
+
+    def _share_key(self, paragraph: int, other: int, known: dict[int, np.ndarray]) -> bool:
+        """Do two paragraphs share a whole sentence band key?  The sentence table holds
+        only the low 32 bits of each key (``_short``): what it finds is confirmed here,
+        on the keys recomputed from the grams, before a link is kept."""
+        self._learn_keys((paragraph, other), known)
+        return len(np.intersect1d(known[paragraph], known[other], assume_unique=True)) > 0
+
+    def _learn_keys(self, paragraphs: Iterable[int], known: dict[int, np.ndarray]) -> None:
+        missing = np.array(sorted(set(paragraphs) - known.keys()), dtype=np.int64)
+        if len(missing):
+            known.update(_key_sets(missing, *self._sentence_keys(missing)))
+
+    def _fill(self, kept: _Column, similarity: _Column, row: int, entries: dict[int, int],
+              rank: Callable[[int], _Rank]) -> None:
+        """Keep the ``max_links`` earliest of ``entries`` (target -> similarity code)."""
+        chosen = sorted(entries, key=rank)[: self.params.max_links]
+        kept.values[row] = _NONE
+        kept.values[row, : len(chosen)] = chosen
+        similarity.values[row, : len(chosen)] = [entries[target] for target in chosen]
+
+    def _offer(self, kept: _Column, similarity: _Column, row: int, target: int, code: int,
+               rank: Callable[[int], _Rank]) -> None:
+        """Keep ``target`` if it is among the row's ``max_links`` earliest occurrences."""
+        entries = {t: c for t, c in zip(kept.values[row].tolist(),
+                                        similarity.values[row].tolist(), strict=True)
+                   if t != _NONE}
+        entries.setdefault(target, code)
+        self._fill(kept, similarity, row, entries, rank)
+
+    def _kept_of(self, kept: _Column, similarity: _Column, pairs: list[tuple[int, int]],
+                 make: Callable[[int, int, int], BackgroundLink]) -> list[BackgroundLink]:
+        """The (row, target) links still kept."""
         links = []
-        for other_number in sorted({item for _, item in self._whole.query(keys)}):
-            other_id = self._article_ids.get(other_number)
-            if other_id is None or other_id == whole.article_id:
-                continue
-            known = self._articles[other_id]
-            other_whole = self._whole_hashes(self._entries[n] for n in known.entries)
-            similarity = jaccard(whole.hashes, other_whole)
-            if similarity >= self.params.duplicate_jaccard:
-                other = _Entry(other_id, WHOLE_ARTICLE, known.order, other_whole)
-                links.append(_directed_link(whole, other, similarity))
+        for row, target in pairs:
+            targets = kept.values[row].tolist()
+            if target in targets:
+                code = int(similarity.values[row, targets.index(target)])
+                links.append(make(row, target, code))
         return links
+
+    def _paragraph_link(self, later: int, earlier: int, code: int) -> BackgroundLink:
+        owner, index = self._owner.values, self._index.values
+        return BackgroundLink(
+            article_id=self._id(int(owner[later])), paragraph_index=int(index[later]),
+            earlier_article_id=self._id(int(owner[earlier])),
+            earlier_paragraph_index=int(index[earlier]), similarity=_similarity(code))
+
+    def _whole_link(self, later: int, earlier: int, code: int) -> BackgroundLink:
+        return BackgroundLink(
+            article_id=self._id(later), paragraph_index=WHOLE_ARTICLE,
+            earlier_article_id=self._id(earlier), earlier_paragraph_index=WHOLE_ARTICLE,
+            similarity=_similarity(code))
+
+    def _paragraph_links(self, paragraphs: np.ndarray) -> list[BackgroundLink]:
+        rows, columns = np.nonzero(self._kept.values[paragraphs] != _NONE)
+        later = paragraphs[rows]
+        return [self._paragraph_link(*cell) for cell in zip(
+            later.tolist(), self._kept.values[later, columns].tolist(),
+            self._similarity.values[later, columns].tolist(), strict=True)]
+
+    def _whole_links(self, articles: np.ndarray) -> list[BackgroundLink]:
+        rows, columns = np.nonzero(self._whole_kept.values[articles] != _NONE)
+        later = articles[rows]
+        return [self._whole_link(*cell) for cell in zip(
+            later.tolist(), self._whole_kept.values[later, columns].tolist(),
+            self._whole_similarity.values[later, columns].tolist(), strict=True)]
+
+    # ------------------------------------------------------------------ persistence
 
     def save(self, path: Path) -> None:
         """Persist the index (a pickle; rebuild it with ``find_background_links`` if lost)."""
@@ -521,26 +966,48 @@ class BackgroundIndex:
         return index
 
 
-def _directed_link(a: _Entry, b: _Entry, similarity: float) -> BackgroundLink:
-    later, earlier = (a, b) if a.order > b.order else (b, a)
-    return BackgroundLink(
-        article_id=later.article_id,
-        paragraph_index=later.paragraph_index,
-        earlier_article_id=earlier.article_id,
-        earlier_paragraph_index=earlier.paragraph_index,
-        similarity=round(similarity, 4),
-    )
+def _short(keys: np.ndarray) -> np.ndarray:
+    """The low 32 bits of band keys: what the sentence band table stores."""
+    return (keys & _LOW).astype(np.uint32)
+
+
+def _key_sets(paragraphs: np.ndarray, keys: np.ndarray, owners: np.ndarray,
+              ) -> dict[int, np.ndarray]:
+    """Paragraph -> its sorted unique sentence band keys (from ``_sentence_keys``)."""
+    bounds = np.searchsorted(owners, np.arange(len(paragraphs) + 1))
+    return {paragraph: np.unique(keys[bounds[i] : bounds[i + 1]])
+            for i, paragraph in enumerate(paragraphs.tolist())}
+
+
+def _empty_rows(count: int, kept: _Column) -> np.ndarray:
+    return np.full((count, kept.values.shape[1]), _NONE, dtype=np.uint32)
+
+
+def _filled(rows: np.ndarray) -> list[int]:
+    """The numbers in kept-link rows, without the empty cells."""
+    return [int(target) for target in rows[rows != _NONE].tolist()]
+
+
+def _renumber(rows: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """Kept-link rows with every target replaced by ``numbers[target]``."""
+    renumbered = rows.copy()
+    filled = rows != _NONE
+    renumbered[filled] = numbers[rows[filled]]
+    return renumbered
 
 
 def find_background_links(
     articles: Iterable[Article], params: BackgroundParams | None = None
 ) -> list[BackgroundLink]:
-    """Every link between the given articles, sorted; independent of their order."""
+    """Every kept link between the given articles, sorted; independent of their order.
+
+    The links the index keeps at the end, not those each ``add`` returned: an
+    article added later but published earlier can displace a link returned before.
+    """
     index = BackgroundIndex(params or BackgroundParams())
-    links: list[BackgroundLink] = []
     for article in articles:
-        links.extend(index.add(article))
-    return sort_links(links)
+        index.add(article)
+    return index.all_links()
 
 
 def sort_links(links: Iterable[BackgroundLink]) -> list[BackgroundLink]:
