@@ -217,6 +217,11 @@ def _thread_readers(url: str, plans: list[list[str]], report: LoadReport) -> Non
                 with lock:
                     report.record(path, started, problem, hit)
 
+    _in_threads(reader, plans)
+
+
+def _in_threads(reader: Callable[[list[str]], None], plans: list[list[str]]) -> None:
+    """One thread per reader's plan, all started before any is waited for."""
     threads = [threading.Thread(target=reader, args=(plan,)) for plan in plans]
     for thread in threads:
         thread.start()
@@ -248,11 +253,7 @@ def _stdlib_readers(url: str, plans: list[list[str]], report: LoadReport) -> Non
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=reader, args=(plan,)) for plan in plans]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=900)
+    _in_threads(reader, plans)
 
 
 def _async_readers(url: str, plans: list[list[str]], report: LoadReport) -> None:

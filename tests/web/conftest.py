@@ -20,7 +20,12 @@ import uvicorn
 from fastapi import FastAPI
 
 from paths import seed_paths
-from store.conftest import fresh_postgres_url, postgres_server  # noqa: F401 (a fixture)
+from store.conftest import (  # noqa: F401 (fixtures: the store suite's, SQLite and PostgreSQL)
+    fresh_postgres_url,
+    postgres_server,
+    store,
+    store_url,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,10 +44,10 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> 
 
     db = str(tmp_path_factory.mktemp("seeded") / "parley.db")
     settings = Settings(db=db, workers=1)
-    with parley.open_store(db) as store:
-        report = parley.ingest([str(p) for p in seed_paths()], store, settings)
+    with parley.open_store(db) as seeded:
+        report = parley.ingest([str(p) for p in seed_paths()], seeded, settings)
         assert report.count("ingested") == 5
-        process_store(store, settings, workers=1, engine="local")
+        process_store(seeded, settings, workers=1, engine="local")
     return db
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,21 +28,6 @@ from parley.store.base import DATA_KINDS, BackgroundLink, Rejection, Store, Time
 from parley.web.app import create_app
 from paths import seed_paths
 from store.test_store import BODY, annotate, make_article
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "parley.db")
-    from store.conftest import fresh_postgres_url
-
-    return fresh_postgres_url(request.getfixturevalue("postgres_server"))
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    with open_store(store_url) as opened:
-        yield opened
 
 
 def _changed(store: Store, write: Callable[[], object]) -> set[str]:

@@ -559,28 +559,31 @@ class _UndatedIndex:
     def __init__(self) -> None:
         self.by_article: dict[str, list[int]] = {}
         self.by_hash: dict[int, list[int]] = {}
-        self.sizes: list[int] = []
+        #: cluster number -> how many trigrams its first report's sentence has
+        self.sizes: dict[int, int] = {}
 
     def add(self, number: int, first: _Report) -> None:
         self.by_article.setdefault(first.article.id, []).append(number)
-        hashes = first.sentence_hashes if first.sentence_hashes is not None else ()
-        for value in hashes.tolist() if hasattr(hashes, "tolist") else hashes:
-            self.by_hash.setdefault(int(value), []).append(number)
-        self.sizes.extend([0] * (number + 1 - len(self.sizes)))
+        hashes = _hash_list(first)
+        for value in hashes:
+            self.by_hash.setdefault(value, []).append(number)
         self.sizes[number] = len(hashes)
 
     def candidates(self, report: _Report) -> set[int]:
         found = set(self.by_article.get(report.article.id, ()))
-        hashes = report.sentence_hashes if report.sentence_hashes is not None else ()
-        if not len(hashes):
-            return found
+        hashes = _hash_list(report)
         shared: Counter[int] = Counter()
-        for value in hashes.tolist() if hasattr(hashes, "tolist") else hashes:
-            shared.update(self.by_hash.get(int(value), ()))
+        for value in hashes:
+            shared.update(self.by_hash.get(value, ()))
         for number, common in shared.items():
             if common / min(len(hashes), self.sizes[number]) >= SAME_SENTENCE:
                 found.add(number)
         return found
+
+
+def _hash_list(report: _Report) -> list[int]:
+    hashes = report.sentence_hashes
+    return [] if hashes is None else [int(value) for value in hashes.tolist()]
 
 
 def _event_quotes(cluster: list[_Report]) -> list[dict[str, Any]]:
