@@ -14,6 +14,11 @@ kept by an earlier run (``--keep DIR`` processes and keeps them, without the ste
 
     .venv/bin/python benchmarks/bench_memory.py --sizes 100000 --workers 2 --keep /tmp/mem
     .venv/bin/python benchmarks/bench_memory.py --corpus-step /tmp/mem/memory-100000.db
+
+A processing run that was stopped part-way is finished with ``--resume DB``: the
+articles already processed are skipped, and the peaks are those of the rest.
+
+    .venv/bin/python benchmarks/bench_memory.py --resume /tmp/mem/memory-100000.db --workers 2
 """
 
 from __future__ import annotations
@@ -76,6 +81,22 @@ print(json.dumps({{"articles": articles, "open_mb": before / 1024, "peak_mb": pe
                   "entries": entries, "seconds": seconds}}))
 """
 
+RESUME = """
+import json, resource, time
+import parley
+from parley.engine import process_store
+from parley.settings import Settings
+settings = Settings(db={db!r})
+started = time.perf_counter()
+with parley.open_store(settings.db, settings) as store:
+    report = process_store(store, settings, workers={workers}, corpus_step=False)
+print(json.dumps({{"articles": report.up_to_date + report.processed,
+                  "skipped": report.up_to_date, "processed": report.processed,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "seconds": time.perf_counter() - started}}))
+"""
+
 
 def _child(code: str) -> dict[str, float]:
     output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
@@ -105,8 +126,17 @@ def main() -> None:
                         "(the cross-article step is then left to --corpus-step)")
     parser.add_argument("--corpus-step", type=Path, nargs="+", metavar="DB",
                         help="only run the cross-article step on these kept stores")
+    parser.add_argument("--resume", type=Path, metavar="DB",
+                        help="finish processing a kept store that a stopped run left")
     args = parser.parse_args()
     print(f"# bench_memory {date.today()}  machine: {machine()}", flush=True)
+    if args.resume:
+        result = _child(RESUME.format(db=str(args.resume), workers=args.workers))
+        print(f"{result['articles']:>7} articles ({result['skipped']} already processed): "
+              f"peak RSS writer {result['peak_mb']:7.1f} MB, largest worker "
+              f"{result['workers_peak_mb']:7.1f} MB ({args.workers} worker(s)); "
+              f"{result['processed']} processed, {result['seconds']:.0f} s", flush=True)
+        return
     if args.corpus_step:
         for db in args.corpus_step:
             result = _child(CORPUS_STEP.format(db=str(db), count=True))

@@ -228,26 +228,73 @@ def test_merged_actors_do_not_depend_on_article_order(actors: list[list[Actor]],
             assert table.resolve(art.id, actor.id) is not None
 
 
-def test_undated_candidate_index_skips_only_clusters_that_cannot_fit(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The index of undated clusters changes no result: trying every cluster instead
-    (what the index avoids, in quadratic time) gives the same timeline."""
+def _try_every_cluster(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Make ``cluster_reports`` try every cluster made so far (what its index avoids,
+    in quadratic time); counts the dated and undated reports that went through it."""
     from parley.analysis import merge
 
+    tried = {"dated": 0, "undated": 0}
+    made: dict[int, int] = {}
+    add = merge._ClusterIndex.add
+
+    def counting_add(self: merge._ClusterIndex, number: int, first: object) -> None:
+        made[id(self)] = number + 1
+        add(self, number, first)  # type: ignore[arg-type]
+
+    def everything(self: merge._ClusterIndex, report: merge._Report) -> set[int]:
+        tried["undated" if report.date is None else "dated"] += 1
+        return set(range(made.get(id(self), 0)))
+
+    monkeypatch.setattr(merge._ClusterIndex, "add", counting_add)
+    monkeypatch.setattr(merge._ClusterIndex, "candidates", everything)
+    return tried
+
+
+@pytest.fixture
+def every_cluster(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    return _try_every_cluster(monkeypatch)
+
+
+def test_cluster_index_skips_only_clusters_that_cannot_fit(
+    demo_store: Store, every_cluster: dict[str, int]
+) -> None:
+    """The candidate index changes no result on the demo corpus and the seeds."""
     articles = list(demo_store.iter_articles())
     links = demo_store.background_links()
-    indexed = merge_events(articles, links)
-    tried: list[int] = []
+    tried = dict(every_cluster)
+    expected = _records(merge_events(articles, links))  # brute force
+    assert every_cluster["dated"] > tried["dated"] and every_cluster["undated"] > tried["undated"]
+    assert _records(demo_store.timeline_events()) == expected  # written through the index
 
-    class Every:
-        def __contains__(self, number: object) -> bool:
-            return True
 
-    def every_cluster(self: merge._UndatedIndex, report: object) -> Every:
-        tried.append(len(self.sizes))
-        return Every()
+_DATES = ["2018", "2018-11", "2018-11-14", "2018-11-15", "2018-12", "2018-12-01", "2019",
+          "2019-11-14", None]
+_CAMEOS = [("040", "CONSULT"), ("043", "CONSULT"), ("036", "CONSULT"), ("057", "AGREE"),
+           ("061", "COOPERATE"), ("010", "")]
+_SENTENCES = ["Lavrov met Kono in Moscow on Friday to talk about the treaty.",
+              "Putin and Abe agreed to speed up the peace treaty talks.",
+              "Kono met Lavrov in Moscow on Friday to talk about the peace treaty.",
+              "Russia and Japan signed an economic agreement."]
+_PARTIES = [None, LAVROV, KONO, PUTIN, ABE, RUSSIA, JAPAN]
 
-    monkeypatch.setattr(merge._UndatedIndex, "candidates", every_cluster)
-    assert _records(merge_events(articles, links)) == _records(indexed)
-    assert tried  # undated reports were clustered through the index
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(_SENTENCES),
+                          st.sampled_from(_DATES), st.sampled_from(_CAMEOS),
+                          st.sampled_from(_PARTIES), st.sampled_from(_PARTIES),
+                          st.sampled_from([None, "Moscow", "Tokyo"])),
+                min_size=1, max_size=40))
+def test_cluster_index_matches_trying_every_cluster(events: list[tuple]) -> None:
+    """Random reports (coarse and precise dates, types that match by CAMEO root or only
+    by PLOVER category, partial participants, copied sentences): the same clusters
+    with the index as when every earlier cluster is tried."""
+    articles = [article(f"a{n}", f"2019-0{n + 1}-01", [s for _, s, *_ in events],
+                        actors=(LAVROV, KONO, PUTIN, ABE, RUSSIA, JAPAN)) for n in range(4)]
+    for paragraph, (owner, _, date, (cameo, plover), source, target, place) in enumerate(events):
+        add_event(articles[owner], paragraph, cameo, source, target, date, plover=plover,
+                  place=place)
+    indexed = _records(merge_events(articles))
+    with pytest.MonkeyPatch.context() as patch:
+        tried = _try_every_cluster(patch)
+        assert _records(merge_events(articles)) == indexed
+        assert sum(tried.values()) == len(events)

@@ -504,10 +504,13 @@ class BackgroundIndex:
         self._numbers = {article_id: number for number, article_id in enumerate(self._ids)
                          if article_id is not None}
         self._date_pool = {date: date for date in self._dates}
+        #: ``date + NUL + id`` of each article: sorts as ``_order`` does
+        self._order_keys = [f"{date}\0{article_id}" for date, article_id
+                            in zip(self._dates, self._ids, strict=True)]
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for derived in ("_hasher", "_numbers", "_date_pool"):
+        for derived in ("_hasher", "_numbers", "_date_pool", "_order_keys"):
             del state[derived]
         return state
 
@@ -571,23 +574,22 @@ class BackgroundIndex:
         # paragraphs: a new one keeps its earliest matches; an earlier-indexed one
         # that is later than the new one is offered the new one
         keys, owners = self._sentence_keys(paragraphs)
+        mine, other = self._candidate_pairs(paragraphs, keys, owners)
         owner = self._owner.values
-        earlier: dict[int, dict[int, int]] = {}
-        later: list[tuple[int, int, int]] = []
-        for mine, other, similarity in self._paragraph_matches(paragraphs, keys, owners):
-            if self._order(int(owner[other])) < order:
-                earlier.setdefault(mine, {})[other] = _code(similarity)
-            else:
-                later.append((other, mine, _code(similarity)))
+        ranks = self._article_ranks(np.append(owner[other], number))
+        earlier = ranks[:-1] < ranks[-1]
         del owner
-        known = _key_sets(paragraphs, keys, owners) if earlier or later else {}
-        self._keep_earliest(earlier, known)
+        known = _key_sets(paragraphs, keys, owners) if len(mine) else {}
+        self._keep_earliest(paragraphs, mine[earlier], other[earlier], known,
+                            self._paragraph_ranks(other[earlier], ranks[:-1][earlier]))
         offered: list[tuple[int, int]] = []
-        for other, mine, code in later:
-            if self._would_keep(other, mine) and self._share_key(other, mine, known):
-                self._offer(self._kept, self._similarity, other, mine, code,
+        offers = self._later_offers(mine[~earlier], other[~earlier])
+        self._learn_keys([other_row for other_row, _, _ in offers], known)
+        for other_row, new, code in offers:
+            if self._would_keep(other_row, new) and self._share_key(other_row, new, known):
+                self._offer(self._kept, self._similarity, other_row, new, code,
                             self._paragraph_rank)
-                offered.append((other, mine))
+                offered.append((other_row, new))
         self._sentence_table.insert(_short(keys), paragraphs[owners])
 
         # the whole article, against whole earlier-indexed articles
@@ -595,13 +597,13 @@ class BackgroundIndex:
         if len(paragraphs):
             whole_keys = self._whole_keys(number)
             duplicates: dict[int, int] = {}
-            for _, other, similarity in self._whole_matches(number, whole_keys):
-                if self._order(other) < order:
-                    duplicates[other] = _code(similarity)
+            for _, twin, similarity in self._whole_matches(number, whole_keys):
+                if self._order(twin) < order:
+                    duplicates[twin] = _code(similarity)
                 else:
-                    self._offer(self._whole_kept, self._whole_similarity, other, number,
+                    self._offer(self._whole_kept, self._whole_similarity, twin, number,
                                 _code(similarity), self._article_rank)
-                    offered_whole.append((other, number))
+                    offered_whole.append((twin, number))
             self._fill(self._whole_kept, self._whole_similarity, number, duplicates,
                        self._article_rank)
             self._whole_table.insert(whole_keys, np.full(len(whole_keys), number))
@@ -704,6 +706,7 @@ class BackgroundIndex:
         self._numbers[article.id] = number
         self._ids.append(article.id)
         self._dates.append(self._date_pool.setdefault(order[0], order[0]))
+        self._order_keys.append(f"{order[0]}\0{article.id}")
         digest = bytes.fromhex(article_fingerprint(article))
         self._fingerprint.extend(np.frombuffer(digest, dtype=np.uint8)[None, :])
         self._first.extend([len(self._owner)])
@@ -785,30 +788,71 @@ class BackgroundIndex:
         owners = np.repeat(np.repeat(np.arange(len(paragraphs)), stop - first), p.bands)
         return keys.reshape(-1), owners
 
-    def _paragraph_matches(self, paragraphs: np.ndarray, keys: np.ndarray,
-                           owners: np.ndarray) -> list[_Match]:
-        """(paragraph, other, overlap) for each stored paragraph of another article
-        that shares a sentence band key with one of ``paragraphs`` (``keys`` and
-        ``owners`` from ``_sentence_keys``) and overlaps it by ``min_overlap``."""
+    def _candidate_pairs(self, paragraphs: np.ndarray, keys: np.ndarray,
+                         owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(paragraph, other) for each stored paragraph of another article that shares
+        a sentence band key with one of ``paragraphs`` (``keys`` and ``owners`` from
+        ``_sentence_keys``), sorted; whether they overlap enough is not checked yet."""
         items = self._sentence_table.lookup(_short(keys))
         if not len(items[0]):
-            return []
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         pairs = np.unique((paragraphs[owners[items[0]]].astype(np.uint64) << np.uint64(32))
                           | items[1].astype(np.uint64))
         mine = (pairs >> np.uint64(32)).astype(np.int64)
         other = (pairs & _LOW).astype(np.int64)
         owner = self._owner.values
         keep = (owner[other] != _NONE) & (owner[other] != owner[mine])
-        mine, other = mine[keep], other[keep]
+        return mine[keep], other[keep]
+
+    def _overlap(self, mine: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """The trigram overlap coefficient of each pair of stored paragraphs."""
+        if not len(mine):
+            return np.zeros(0)
         distinct = np.unique(np.concatenate((mine, other)))
         gram_start = self._gram_start.values
         size_a, size_b, common = self._common(
             gram_start[distinct], gram_start[distinct + 1],
             np.searchsorted(distinct, mine), np.searchsorted(distinct, other))
-        overlap = common / np.maximum(np.minimum(size_a, size_b), 1)
+        return np.asarray(common / np.maximum(np.minimum(size_a, size_b), 1))
+
+    def _article_ranks(self, articles: np.ndarray) -> np.ndarray:
+        """Each article's position among ``articles`` in publication order (equal
+        numbers, equal ranks), sorted by numpy: a paragraph repeated by thousands of
+        articles has thousands of candidates, too many to rank one ``_order`` at a
+        time."""
+        distinct, positions = np.unique(articles, return_inverse=True)
+        keys = np.array([self._order_keys[n] for n in distinct.tolist()], dtype=str)
+        ranks = np.empty(len(distinct), dtype=np.int64)
+        ranks[np.argsort(keys, kind="stable")] = np.arange(len(distinct))
+        return ranks[positions.reshape(-1)]
+
+    def _paragraph_ranks(self, paragraphs: np.ndarray,
+                         article_ranks: np.ndarray | None = None) -> np.ndarray:
+        """Sortable numbers that order ``paragraphs`` as ``_paragraph_rank`` does
+        (``article_ranks``: their owners' ranks, when already known)."""
+        if article_ranks is None:
+            article_ranks = self._article_ranks(self._owner.values[paragraphs].astype(np.int64))
+        return (article_ranks << 32) | self._index.values[paragraphs].astype(np.int64)
+
+    def _later_offers(self, new: np.ndarray, later: np.ndarray) -> list[tuple[int, int, int]]:
+        """(later paragraph, new paragraph, similarity code) for the candidate pairs
+        whose later paragraph might keep the new one and that overlap enough, in
+        the order given.  A row that is full keeps only what ranks before its last
+        target, and offers only make rows rank earlier, so the rows skipped here
+        would refuse the new paragraph anyway (``add`` still asks ``_would_keep``)."""
+        if not len(new):
+            return []
+        last = self._kept.values[later, -1].astype(np.int64)
+        full = last != _NONE
+        full[full] = self._owner.values[last[full]] != _NONE  # (kept targets are alive)
+        ranks = self._paragraph_ranks(np.concatenate((new[full], last[full])))
+        maybe = ~full
+        maybe[full] = ranks[: int(full.sum())] < ranks[int(full.sum()):]
+        new, later = new[maybe], later[maybe]
+        overlap = self._overlap(new, later)
         hit = overlap >= self.params.min_overlap
-        return list(zip(mine[hit].tolist(), other[hit].tolist(), overlap[hit].tolist(),
-                        strict=True))
+        return [(other, mine, _code(value)) for mine, other, value in zip(
+            new[hit].tolist(), later[hit].tolist(), overlap[hit].tolist(), strict=True)]
 
     def _whole_keys(self, number: int) -> np.ndarray:
         p = self.params
@@ -841,13 +885,13 @@ class BackgroundIndex:
         if not len(paragraphs):
             return
         keys, owners = self._sentence_keys(paragraphs)
+        mine, other = self._candidate_pairs(paragraphs, keys, owners)
         owner = self._owner.values
-        found: dict[int, dict[int, int]] = {paragraph: {} for paragraph in paragraphs.tolist()}
-        for mine, other, similarity in self._paragraph_matches(paragraphs, keys, owners):
-            if self._order(int(owner[other])) < self._order(int(owner[mine])):
-                found[mine][other] = _code(similarity)
+        ranks = self._article_ranks(np.concatenate((owner[mine], owner[other])))
+        earlier = ranks[len(mine):] < ranks[: len(mine)]
         del owner
-        self._keep_earliest(found, _key_sets(paragraphs, keys, owners))
+        self._keep_earliest(paragraphs, mine[earlier], other[earlier],
+                            _key_sets(paragraphs, keys, owners))
 
     def _refill_whole(self, number: int) -> None:
         found = {other: _code(similarity) for _, other, similarity
@@ -857,23 +901,48 @@ class BackgroundIndex:
 
     # ------------------------------------------------------------------ kept links
 
-    def _keep_earliest(self, found: dict[int, dict[int, int]],
-                       known: dict[int, np.ndarray]) -> None:
-        """Fill each paragraph's row with its earliest matches (``found``: paragraph ->
-        earlier paragraph -> similarity code) that share a whole sentence band key."""
-        ranked = {mine: sorted(entries, key=self._paragraph_rank)
-                  for mine, entries in found.items()}
+    def _keep_earliest(self, paragraphs: np.ndarray, mine: np.ndarray, other: np.ndarray,
+                       known: dict[int, np.ndarray], ranks: np.ndarray | None = None) -> None:
+        """Fill each of ``paragraphs``' rows with its ``max_links`` earliest matches among
+        the candidate pairs ``(mine[j], other[j])`` (``other`` earlier): those that
+        overlap by ``min_overlap`` and share a whole sentence band key.  Candidates
+        are checked earliest first, in growing batches, until the row is full, so a
+        paragraph repeated by thousands of articles costs a few checks, not thousands.
+        The first batch of every paragraph is checked in one go.  ``ranks``: the
+        ``_paragraph_ranks`` of ``other``, when already known."""
         limit = self.params.max_links
-        self._learn_keys({other for others in ranked.values() for other in others[:limit]},
-                         known)  # one batch for what is almost always enough
-        for mine, others in ranked.items():
+        ranks = self._paragraph_ranks(other) if ranks is None else ranks
+        order = np.lexsort((ranks, mine))
+        mine, other = mine[order], other[order]
+        starts = np.searchsorted(mine, paragraphs)
+        stops = np.searchsorted(mine, paragraphs, side="right")
+        overlap = np.full(len(mine), np.nan)
+        self._check(mine, other, _ranges(starts, np.minimum(stops - starts, 2 * limit)),
+                    overlap, known)
+        for paragraph, start, stop in zip(paragraphs.tolist(), starts.tolist(), stops.tolist(),
+                                          strict=True):
             chosen: dict[int, int] = {}
-            for other in others:
-                if len(chosen) >= limit:
-                    break
-                if self._share_key(mine, other, known):
-                    chosen[other] = found[mine][other]
-            self._fill(self._kept, self._similarity, mine, chosen, self._paragraph_rank)
+            position, batch = start, 2 * limit
+            while len(chosen) < limit and position < stop:
+                end = min(stop, position + batch)
+                if np.isnan(overlap[position]):
+                    self._check(mine, other, np.arange(position, end), overlap, known)
+                for earlier, value in zip(other[position:end].tolist(),
+                                          overlap[position:end].tolist(), strict=True):
+                    if len(chosen) >= limit:
+                        break
+                    if value >= self.params.min_overlap and self._share_key(
+                            paragraph, earlier, known):
+                        chosen[earlier] = _code(value)
+                position, batch = end, batch * 2
+            self._fill(self._kept, self._similarity, paragraph, chosen, self._paragraph_rank)
+
+    def _check(self, mine: np.ndarray, other: np.ndarray, pairs: np.ndarray,
+               overlap: np.ndarray, known: dict[int, np.ndarray]) -> None:
+        """Compute the overlap of the candidate ``pairs`` into ``overlap``, and learn the
+        band keys of those that overlap enough, in one batch."""
+        overlap[pairs] = self._overlap(mine[pairs], other[pairs])
+        self._learn_keys(other[pairs][overlap[pairs] >= self.params.min_overlap].tolist(), known)
 
     def _would_keep(self, row: int, target: int) -> bool:
         """Would the paragraph ``row`` keep a link to ``target`` (earlier than it)?"""

@@ -417,14 +417,6 @@ def report_year(date: str | None) -> str:
     return date[:4] if date else UNDATED
 
 
-def _bucket(report: _Report) -> tuple[str, frozenset[str]]:
-    """Reports that could merge share a year (or are all undated) and a pair of sides."""
-    sides = frozenset(
-        side for side in (actor_side(report.source), actor_side(report.target)) if side
-    )
-    return (report_year(report.date), sides)
-
-
 def _report_years(article: Article, recycled: set[int]) -> set[str]:
     """The partitions this article has reports in."""
     return {report_year(_report_date(article, event, _in_recycled(article, event, recycled)))
@@ -510,40 +502,104 @@ def cluster_reports(reports: Sequence[_Report]) -> list[list[_Report]]:
 
     A coarse date may fit several clusters (``2018-11`` and two November days):
     the report joins the one with the most reports, then the earliest made.
-    Only clusters of the same year whose sides include (or are included in) the
-    report's known sides are compared, which keeps this near-linear at scale.
-    Undated reports can only join a cluster whose first report is from their own
-    article or a copy of their sentence, so only those clusters are tried
-    (``_UndatedIndex``); without it, undated reports cost quadratic time.
+    Only the clusters whose first report could be compatible with the report are
+    tried (``_ClusterIndex``: a contained date and a shared type, or for undated
+    reports the same article or a copied sentence), then only those whose sides
+    include (or are included in) the report's known sides.  The choice among the
+    fitting clusters does not depend on the order they are tried in, so skipping
+    the others changes no result; trying them all costs quadratic time at scale.
     """
     clusters: list[list[_Report]] = []
-    by_year: dict[str, dict[frozenset[str], list[int]]] = {}
-    undated = _UndatedIndex()
+    sides_of: list[frozenset[str]] = []
+    index = _ClusterIndex()
     for report in reports:
-        year, sides = _bucket(report)
-        buckets = by_year.setdefault(year, {})
-        allowed = undated.candidates(report) if report.date is None else None
+        sides = _sides(report)
         best: int | None = None
-        for other_sides, numbers in buckets.items():
+        for number in index.candidates(report):
+            other_sides = sides_of[number]
             if not (sides <= other_sides or other_sides <= sides):
                 continue
-            for number in numbers:
-                if allowed is not None and number not in allowed:
-                    continue
-                cluster = clusters[number]
-                if _fits(report, cluster) and (
-                    best is None
-                    or (-len(cluster), number) < (-len(clusters[best]), best)
-                ):
-                    best = number
+            cluster = clusters[number]
+            if _fits(report, cluster) and (
+                best is None or (-len(cluster), number) < (-len(clusters[best]), best)
+            ):
+                best = number
         if best is None:
-            buckets.setdefault(sides, []).append(len(clusters))
-            if report.date is None:
-                undated.add(len(clusters), report)
+            index.add(len(clusters), report)
+            sides_of.append(sides)
             clusters.append([report])
         else:
             clusters[best].append(report)
     return clusters
+
+
+def _sides(report: _Report) -> frozenset[str]:
+    return frozenset(
+        side for side in (actor_side(report.source), actor_side(report.target)) if side
+    )
+
+
+class _ClusterIndex:
+    """Clusters by what their first report needs of any report that joins them.
+
+    A report fits a cluster only if it is compatible with every member, the first
+    included (``reports_compatible``).  For a dated report that means one date
+    contains the other and the types match (CAMEO root or PLOVER category);
+    ``_DatedIndex`` keys clusters on both.  For an undated one it means the same
+    article or a copy of the sentence (``_UndatedIndex``).  ``candidates`` returns
+    a superset of the clusters passing that test against their first report.
+    """
+
+    def __init__(self) -> None:
+        self.dated = _DatedIndex()
+        self.undated = _UndatedIndex()
+
+    def add(self, number: int, first: _Report) -> None:
+        (self.undated if first.date is None else self.dated).add(number, first)
+
+    def candidates(self, report: _Report) -> set[int]:
+        return (self.undated if report.date is None else self.dated).candidates(report)
+
+
+_DATE_PREFIXES = (4, 7, 10)  # the lengths of YYYY, YYYY-MM and YYYY-MM-DD
+
+
+def _type_keys(event: _EventView) -> tuple[str, ...]:
+    """One key per way two events' types can be compatible (``types_compatible``)."""
+    root = "cameo:" + event.cameo[:2]
+    return (root, "plover:" + event.plover) if event.plover else (root,)
+
+
+class _DatedIndex:
+    """Dated clusters by their first report's date and types.
+
+    ``dates_compatible`` holds when one date is a prefix of the other: the clusters
+    whose date extends (or equals) the report's are listed under each prefix of
+    their date (``within``), those whose date is a shorter prefix of the report's
+    under their exact date (``exact``).
+    """
+
+    def __init__(self) -> None:
+        self.within: dict[tuple[str, str], list[int]] = {}
+        self.exact: dict[tuple[str, str], list[int]] = {}
+
+    def add(self, number: int, first: _Report) -> None:
+        date = first.date or ""
+        for key in _type_keys(first.event):
+            self.exact.setdefault((date, key), []).append(number)
+            for length in _DATE_PREFIXES:
+                if length <= len(date):
+                    self.within.setdefault((date[:length], key), []).append(number)
+
+    def candidates(self, report: _Report) -> set[int]:
+        date = report.date or ""
+        found: set[int] = set()
+        for key in _type_keys(report.event):
+            found.update(self.within.get((date, key), ()))
+            for length in _DATE_PREFIXES:
+                if length < len(date):
+                    found.update(self.exact.get((date[:length], key), ()))
+        return found
 
 
 class _UndatedIndex:
@@ -553,7 +609,7 @@ class _UndatedIndex:
     the first included: same article, or ``_copies`` (trigram overlap of at least
     ``SAME_SENTENCE`` of the smaller set, so at least one trigram in common).
     ``candidates`` returns exactly the clusters passing that test against their
-    first report, so skipping the others changes no result.
+    first report.
     """
 
     def __init__(self) -> None:
