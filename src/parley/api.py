@@ -202,11 +202,12 @@ def ingest(
 ) -> IngestReport:
     """Read, clean and date every input under ``paths`` into ``store``.
 
-    Each article is written in one transaction (a killed run loses at most the
-    article being written; a rerun adds the rest and leaves the others
-    ``unchanged``).  Unreadable inputs and failures are stored as rejections and
-    reported; only a store failure stops the batch.  ``progress(item)`` is called
-    once per input with its :class:`IngestItem`.
+    Each article is written all or nothing, and writes are committed a few times
+    a second (``Store.grouped_writes``): a killed run loses at most the articles of
+    its last half second; a rerun adds them and leaves the others ``unchanged``.
+    Unreadable inputs and failures are stored as rejections and reported; only a
+    store failure stops the batch.  ``progress(item)`` is called once per input
+    with its :class:`IngestItem`.
     """
     settings = settings or Settings()
     from parley.inputs.readers import read_inputs
@@ -217,14 +218,15 @@ def ingest(
     window = _read_ahead(inputs)
     chrome = OutletChrome(settings, store)
     chrome.learn([item for item in window if isinstance(item, RawDocument)])
-    for item in itertools.chain(window, inputs):
-        result = _ingest_one(item, store, settings, context, chrome)
-        report.add(result)
-        if result.outcome == "skipped":
-            store.add_rejection(Rejection(result.source, result.stage or "ingest",
-                                          result.reason or "unknown"))
-        if progress is not None:
-            progress(result)
+    with store.grouped_writes():
+        for item in itertools.chain(window, inputs):
+            result = _ingest_one(item, store, settings, context, chrome)
+            report.add(result)
+            if result.outcome == "skipped":
+                store.add_rejection(Rejection(result.source, result.stage or "ingest",
+                                              result.reason or "unknown"))
+            if progress is not None:
+                progress(result)
     return report
 
 

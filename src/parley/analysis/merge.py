@@ -345,6 +345,10 @@ def _complete(report: _Report) -> bool:
 
 
 def _copies(a: _Report, b: _Report) -> bool:
+    """Copied wording: sentences sharing ``SAME_SENTENCE`` of their trigrams.  The same
+    sentence word for word (a recycled paragraph's hundredth copy) needs no count."""
+    if a.sentence == b.sentence and len(a.sentence_hashes):
+        return True
     return overlap_coefficient(a.sentence_hashes, b.sentence_hashes) >= SAME_SENTENCE
 
 

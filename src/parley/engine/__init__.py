@@ -164,9 +164,10 @@ def process_store(
         from parley.engine.local import process_articles
 
         results = process_articles(articles, batch_settings, chosen, signature, workers=n_workers)
-    for article in results:
-        store.save_annotations(article)
-        _count(report, article)
+    with store.grouped_writes():
+        for article in results:
+            store.save_annotations(article)
+            _count(report, article)
 
     if corpus_step and (report.processed or store.corpus_stale()):
         report.corpus_updated = update_corpus(store, settings)
@@ -253,19 +254,20 @@ def merge_shards(folder: Path, store: Store, settings: Settings) -> MergeReport:
     """Load the Parquet shards under ``folder`` into ``store`` (``parley merge``).
 
     Each article is added (an article already there is left ``unchanged``) and its
-    annotations saved, one transaction each, streaming shard by shard.  Loading the
+    annotations saved, streaming shard by shard, committed a few times a second.  Loading the
     same shards twice changes nothing.
     """
     from parley.engine.shards import read_shard, shard_paths
 
     report = MergeReport()
-    for path in shard_paths(folder):
-        report.shards += 1
-        for article in read_shard(path):
-            outcome = store.add_article(article)
-            if article.stage_signature:
-                store.save_annotations(article)
-            report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
-            report.articles += 1
+    with store.grouped_writes():
+        for path in shard_paths(folder):
+            report.shards += 1
+            for article in read_shard(path):
+                outcome = store.add_article(article)
+                if article.stage_signature:
+                    store.save_annotations(article)
+                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+                report.articles += 1
     report.corpus_updated = update_corpus(store, settings)
     return report

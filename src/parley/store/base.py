@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -107,6 +108,10 @@ class TimelineEvent:
     actions: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: how long ``Store.grouped_writes`` keeps a transaction open before committing it
+GROUP_SECONDS = 0.5
+
+
 class Store(ABC):
     """What every backend provides.  Methods take and return ``parley.model`` records."""
 
@@ -118,6 +123,15 @@ class Store(ABC):
 
     def __enter__(self) -> Store:
         return self
+
+    def grouped_writes(self, seconds: float = GROUP_SECONDS) -> AbstractContextManager[None]:
+        """Inside, this thread's writes share transactions, each committed once it is
+        ``seconds`` old (and on leaving): a long ingest commits, and so changes what
+        readers see, a few times a second instead of once per article, and a killed
+        run loses at most those seconds of work (a rerun redoes it).  Each write is
+        still all or nothing (a savepoint); an exception leaving the block rolls back
+        what was not committed yet.  Default: every write its own transaction."""
+        return nullcontext()
 
     def __exit__(self, *exc: object) -> None:
         self.close()

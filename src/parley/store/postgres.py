@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Connection, create_engine, text
 
 from parley.errors import MissingExtra
-from parley.store.base import DataKind, SearchHit
+from parley.store.base import SearchHit
 from parley.store.migrations import STORE_VERSION_MIGRATION, Dialect
 from parley.store.sql import SearchTerm, SqlStore
 
@@ -76,10 +76,7 @@ class PostgresStore(SqlStore):
         masked = self.engine.url.render_as_string(hide_password=True)
         return masked.replace("postgresql+psycopg://", "postgresql://", 1)
 
-    def _write(self, *kinds: DataKind) -> AbstractContextManager[Connection]:
-        return self._counted(self._transaction(), kinds)
-
-    def _read(self) -> AbstractContextManager[Connection]:
+    def _read_transaction(self) -> AbstractContextManager[Connection]:
         return self._transaction(isolation_level="REPEATABLE READ")
 
     def _search(self, conn: Connection, terms: list[SearchTerm], limit: int,

@@ -7,8 +7,9 @@ round-trips exactly through ``model.to_dict``/``from_dict``), and the fields
 needed to filter (dates, speakers, actors, codes) are copied into columns.
 
 The backends differ only in how they open connections and transactions and in
-full-text search; they override :meth:`SqlStore._write`, :meth:`SqlStore._read`,
-:meth:`SqlStore._index_paragraphs` and :meth:`SqlStore._search`.
+full-text search; they set :attr:`SqlStore.write_options` and override
+:meth:`SqlStore._read_transaction`, :meth:`SqlStore._index_paragraphs` and
+:meth:`SqlStore._search`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import itertools
 import json
 import re
 import tempfile
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,6 +33,7 @@ from parley.errors import ParleyError, StoreError
 from parley.model import Actor, Article, Event, Quote, from_dict, to_dict
 from parley.store.base import (
     DATA_KINDS,
+    GROUP_SECONDS,
     ArticleFilter,
     BackgroundLink,
     DataKind,
@@ -112,8 +116,21 @@ def _dumps(record: Any) -> str:
 TIMELINE_CHUNK = 500
 
 
+@dataclass
+class _Group:
+    """The open transaction of a thread's ``grouped_writes``."""
+
+    conn: Connection
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+    open_savepoints: int = 0
+
+
 class SqlStore(Store):
     """Every ``Store`` method in portable SQL; backends add connections and search."""
+
+    #: execution options of a write transaction's connection (SQLite: take the lock)
+    write_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
@@ -121,11 +138,73 @@ class SqlStore(Store):
         #: whether write transactions bump ``store_versions`` (backends set it once the
         #: schema has the counters; migrations themselves run uncounted)
         self.counts_writes = False
+        self._groups: dict[int, _Group] = {}  # thread -> its grouped_writes
 
-    # -- transactions (backends override to choose locking and isolation)
+    # -- transactions
     def _write(self, *kinds: DataKind) -> AbstractContextManager[Connection]:
-        """A write transaction changing ``kinds`` of data (none named: every kind)."""
-        return self._counted(self._transaction(), kinds)
+        """A write transaction changing ``kinds`` of data (none named: every kind);
+        inside ``grouped_writes``, a savepoint of the group's transaction."""
+        group = self._groups.get(threading.get_ident())
+        if group is not None:
+            return self._grouped(group, kinds)
+        return self._counted(self._transaction(**self.write_options), kinds)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        """A read transaction; inside ``grouped_writes``, the group's (which sees what
+        the group wrote and has not committed yet)."""
+        group = self._groups.get(threading.get_ident())
+        if group is not None:
+            return self._grouped(group, None)
+        return self._read_transaction()
+
+    def _read_transaction(self) -> AbstractContextManager[Connection]:
+        return self._transaction()
+
+    @contextmanager
+    def grouped_writes(self, seconds: float = GROUP_SECONDS) -> Iterator[None]:
+        if threading.get_ident() in self._groups:  # already grouped: one group
+            yield
+            return
+        with self._errors_named():
+            conn = self.engine.connect()
+        try:
+            with self._errors_named():
+                conn.execution_options(**self.write_options)
+                conn.begin()
+            self._groups[threading.get_ident()] = _Group(conn, seconds)
+            try:
+                yield
+            except BaseException:
+                with self._errors_named():
+                    conn.rollback()
+                raise
+            with self._errors_named():
+                conn.commit()
+        finally:
+            self._groups.pop(threading.get_ident(), None)
+            conn.close()
+
+    @contextmanager
+    def _grouped(self, group: _Group, kinds: tuple[DataKind, ...] | None,
+                 ) -> Iterator[Connection]:
+        """One write (``kinds``) or read (None) in a savepoint of the group's
+        transaction: a failing write is undone alone.  After a write, the group
+        commits once its transaction is ``seconds`` old (and no savepoint is open:
+        a read may still be streaming rows)."""
+        group.open_savepoints += 1
+        try:
+            with self._errors_named(), group.conn.begin_nested():
+                yield group.conn
+                if kinds is not None:
+                    self._touch(group.conn, *(kinds or DATA_KINDS))
+        finally:
+            group.open_savepoints -= 1
+        if (kinds is not None and not group.open_savepoints
+                and time.monotonic() - group.started >= group.seconds):
+            with self._errors_named():
+                group.conn.commit()
+                group.conn.begin()
+            group.started = time.monotonic()
 
     @contextmanager
     def _counted(self, transaction: AbstractContextManager[Connection],
@@ -165,18 +244,20 @@ class SqlStore(Store):
             rows = conn.execute(text("SELECT kind, n FROM store_versions")).all()
         return versions_of(rows)
 
-    def _read(self) -> AbstractContextManager[Connection]:
-        return self._transaction()
-
     @contextmanager
     def _transaction(self, **options: Any) -> Iterator[Connection]:
         """One transaction; database errors become ``StoreError`` naming the store."""
+        with self._errors_named(), self.engine.connect() as conn:
+            if options:
+                conn.execution_options(**options)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _errors_named(self) -> Iterator[None]:
+        """Database errors raised inside become ``StoreError`` naming the store."""
         try:
-            with self.engine.connect() as conn:
-                if options:
-                    conn.execution_options(**options)
-                with conn.begin():
-                    yield conn
+            yield
         except SQLAlchemyError as exc:
             reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
             raise StoreError(f"store {self.display_url}: {reason}") from exc

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, create_engine, event, text
 
@@ -50,6 +50,8 @@ def fts5_query(terms: list[SearchTerm]) -> str:
 
 
 class SQLiteStore(SqlStore):
+    write_options: ClassVar[dict[str, Any]] = {"parley_write": True}  # BEGIN IMMEDIATE
+
     def __init__(self, path: str | Path) -> None:
         path = Path(path)
         if not path.parent.is_dir():
@@ -71,9 +73,6 @@ class SQLiteStore(SqlStore):
             engine.dispose()
             raise
         self.counts_writes = self.schema_version >= STORE_VERSION_MIGRATION
-
-    def _write(self, *kinds: DataKind) -> AbstractContextManager[Connection]:
-        return self._counted(self._transaction(parley_write=True), kinds)
 
     def versions(self) -> dict[DataKind, int] | None:
         # asked before every cached web answer: one long-lived driver connection in
@@ -100,7 +99,7 @@ class SQLiteStore(SqlStore):
                 self._version_reader = None
         super().close()
 
-    def _read(self) -> AbstractContextManager[Connection]:
+    def _read_transaction(self) -> AbstractContextManager[Connection]:
         return self._transaction(parley_write=False)
 
     def _index_paragraphs(self, conn: Connection, article_id: str) -> None:
