@@ -3,9 +3,9 @@
 ``process(text)`` runs the whole per-article pipeline in memory: detect the
 format, clean, date, parse with spaCy, then every registered analysis stage.
 ``ingest(paths, store)`` streams inputs into a store: clean and date each one,
-write it in one transaction, record every rejected input with its reason, and
-never let one bad file stop the batch.  Analysis of stored articles is the
-engine's job (``parley.engine.process_store``).
+write it all or nothing (commits grouped a few times a second), record every
+rejected input with its reason, and never let one bad file stop the batch.
+Analysis of stored articles is the engine's job (``parley.engine.process_store``).
 """
 
 from __future__ import annotations

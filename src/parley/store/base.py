@@ -1,9 +1,10 @@
 """The store interface: one API, SQLite by default, PostgreSQL for a team.
 
 Every write that concerns one article (its record, its paragraphs, its
-annotations) happens in one transaction, so a crash never leaves an article
-half-written.  Schema changes are numbered migrations (``store/migrations.py``)
-that run the same on both backends.
+annotations) is all or nothing (its own transaction, or a savepoint inside
+``grouped_writes``), so a crash never leaves an article half-written.  Schema
+changes are numbered migrations (``store/migrations.py``) that run the same on
+both backends.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class Store(ABC):
     # -- articles
     @abstractmethod
     def add_article(self, article: Article) -> IngestOutcome:
-        """Store a cleaned, dated article (one transaction).  Same content again:
+        """Store a cleaned, dated article (all or nothing).  Same content again:
         ``unchanged``; same URL with new content: stored as a new ``revision``."""
 
     @abstractmethod

@@ -2,7 +2,7 @@
 
 Full-text search uses a generated ``tsvector`` column over body paragraphs with
 a GIN index, and ``ts_headline`` for the ``[[ ]]`` snippets.  Each article is
-written in one transaction; reads run at REPEATABLE READ so a reader sees one
+written all or nothing; reads run at REPEATABLE READ so a reader sees one
 consistent snapshot while an ingest is running.
 """
 
