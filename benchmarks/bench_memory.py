@@ -75,10 +75,11 @@ with parley.open_store(settings.db, settings) as store:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     update_corpus(store, settings)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     entries = sum(1 for _ in store.timeline_events()) if {count} else -1
-print(json.dumps({{"articles": articles, "open_mb": before / 1024, "peak_mb": peak / 1024,
-                  "entries": entries, "seconds": seconds}}))
+print(json.dumps({{"articles": articles, "open_mb": before / 1024,
+                  "peak_mb": usage.ru_maxrss / 1024, "entries": entries, "seconds": seconds,
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime}}))
 """
 
 RESUME = """
@@ -142,7 +143,8 @@ def main() -> None:
             result = _child(CORPUS_STEP.format(db=str(db), count=True))
             print(f"{result['articles']:>7} articles: cross-article step peak RSS "
                   f"{result['peak_mb']:7.1f} MB (store opened: {result['open_mb']:.1f} MB), "
-                  f"{result['entries']} timeline entries, {result['seconds']:.0f} s", flush=True)
+                  f"{result['entries']} timeline entries, {result['seconds']:.0f} s "
+                  f"({result['cpu_seconds']:.0f} CPU-s)", flush=True)
         return
     folder = scratch_dir()
     if args.keep:
