@@ -318,3 +318,37 @@ def test_band_table_lookup_through_run_directories_finds_every_item(dtype: type)
     expected = {position: stored[key] for position, key in enumerate(wanted.tolist())
                 if key in stored}
     assert {p: sorted(items) for p, items in found.items()} == expected
+
+
+def test_earliest_copies_are_found_past_candidates_that_overlap_too_little() -> None:
+    """Candidates are checked earliest first, a batch at a time: ten earlier articles
+    share one sentence of the box (an LSH candidate) but too little of it, so every
+    copy must look past them, beyond the first batches, for its earliest real copies.
+    The links are the same whatever order the articles arrive in."""
+    box = ("The two neighbours have argued over the islands since the war ended. "
+           "Talks on a treaty stalled for decades while each side restated its claim. "
+           "Fishing crews from both countries are still detained near the disputed reefs.")
+    first_sentence = box.split(". ")[0] + "."
+    rng = random.Random(11)
+    words = ["harbour", "budget", "railway", "orchestra", "glacier", "senate", "copper",
+             "festival", "satellite", "vineyard", "tariff", "museum", "monsoon", "cabinet"]
+    partial = [article(f"p{n:02d}", f"2019-01-{n + 1:02d}", [
+        first_sentence + " " + " ".join(
+            " ".join(rng.choices(words, k=10)).capitalize() + "." for _ in range(5))])
+        for n in range(10)]
+    copies = [article(f"c{n:02d}", f"2019-02-{n + 1:02d}", [box]) for n in range(30)]
+    everything = partial + copies
+    expected = None
+    for seed in range(3):
+        shuffled = list(everything)
+        random.Random(seed).shuffle(shuffled)
+        links = find_background_links(shuffled)
+        expected = expected or links
+        assert links == expected
+    boxed = {link.article_id: [] for link in expected or []}
+    for link in expected or []:
+        if link.paragraph_index == 0:
+            boxed[link.article_id].append(link.earlier_article_id)
+    assert all(not article_id.startswith("p") for ids in boxed.values() for article_id in ids)
+    for number in range(3, 30):
+        assert sorted(boxed[f"c{number:02d}"]) == ["c00", "c01", "c02"]
