@@ -7,6 +7,7 @@ processes import it to unpickle the stage functions.
 from __future__ import annotations
 
 import copy
+from contextlib import AbstractContextManager, nullcontext
 
 from parley.model import Article, Mention, Span
 from parley.pipeline import Context, Stage
@@ -37,6 +38,9 @@ class MemoryStore:
     def save_annotations(self, article: Article) -> None:
         self.saves.append(article.id)
         self.articles[article.id] = copy.deepcopy(article)
+
+    def grouped_writes(self) -> AbstractContextManager[None]:
+        return nullcontext()  # every save is kept at once
 
 
 def entities(article: Article, context: Context) -> Article:
