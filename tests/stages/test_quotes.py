@@ -204,3 +204,24 @@ def test_seed_golden_quotes(context: Context, seed: str) -> None:
     text = seed_path(seed).read_text(encoding="utf-8")
     gold = yaml.safe_load((ROOT / "tests" / "gold" / f"seed_{seed}.yaml").read_text())
     goldcheck.quotes.check(run(context, text, SEED_DAYS[seed]), gold["quotes"])
+
+
+def test_an_overlong_sentence_is_not_read_for_quotes_or_events(context: Context) -> None:
+    """A run-on "sentence" of thousands of tokens (a feed dump, a hostile line) is not
+    prose: its clauses are not read (that cost time quadratic in its length); the
+    sentences around it still are."""
+    from parley.nlp import LONGEST_SENTENCE
+
+    run_on = "Lavrov said " * LONGEST_SENTENCE
+    text = f"Taro Kono told reporters that Tokyo was ready for dialogue.\n\n{run_on}\n\n" \
+           "Russia and Japan signed an agreement on Friday."
+    article = run(context, text)
+    assert triples(article) == [
+        ("taro-kono", "told", "indirect", "that Tokyo was ready for dialogue")]
+    article = get_stage("timex").func(article, context)
+    article = get_stage("events").func(article, context)
+    assert article.events and all(
+        not text[e.sentence_span.start:e.sentence_span.end].startswith("Lavrov said")
+        for e in article.events)
+    shorter = run(context, "Lavrov said " * 3 + "that talks would go on.")
+    assert shorter.quotes  # the same cue in a sentence of prose length is read

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from parley.knowledge.codebook import Codebook, Pattern
 from parley.model import Actor, Article, Event, Granularity, Mention, Modality, Span, TimeExpr
+from parley.nlp import LONGEST_SENTENCE
 from parley.pipeline import Context, register
 from parley.stages.timex import publication_day, value_interval, verb_tense
 
@@ -432,6 +433,8 @@ def extract_events(
     events: list[Event] = []
     mentioned: list[Event] = []  # every coded clause, fragments included
     for sentence in doc.sents:
+        if len(sentence) > LONGEST_SENTENCE:
+            continue  # not prose (see nlp.LONGEST_SENTENCE)
         found: list[tuple[Token, Event]] = []
         for token in sentence:
             trigger = reader.match(token)

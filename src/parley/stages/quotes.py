@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from parley.model import Article, Mention, Quote, QuoteKind, Span
+from parley.nlp import in_overlong_sentence
 from parley.pipeline import Context, register
 from parley.stages.actors import quoted_regions
 
@@ -191,8 +192,9 @@ def find_cues(doc: Doc, cues: CueWords, regions: list[tuple[int, int]],
     hold a view."""
     found = []
     stance_verbs = stance.all_verbs() if stance is not None else frozenset()
+    overlong = in_overlong_sentence(doc)  # not prose (see nlp.LONGEST_SENTENCE)
     for token in doc:
-        if _char_inside(regions, token.idx):
+        if overlong[token.i] or _char_inside(regions, token.idx):
             continue
         lemma = token.lemma_.lower()
         particle = cues.phrasal.get(lemma)
