@@ -165,3 +165,11 @@ def test_we_in_a_quote_is_the_speakers_government(context: Context) -> None:
     article = run(context, text, "2019-05-10")
     sides = [(m.text, m.actor_id) for m in article.mentions if m.kind == "speaker side"]
     assert sides == [("We", "RUS-GOV"), ("Our", "JPN-GOV")]  # the last "We" is unquoted
+
+
+def test_sentence_starts_are_those_of_the_parse() -> None:
+    """The per-parse table of sentence starts answers as ``Token.sent.start`` does."""
+    from parley.stages.actors import _sentence_index
+
+    doc = Context().nlp("Lavrov met Kono. They talked for hours.\n\nPutin said nothing. " * 3)
+    assert [_sentence_index(doc, t.i) for t in doc] == [t.sent.start for t in doc]

@@ -190,7 +190,21 @@ def _office_in(text: str, kb: Knowledge) -> str | None:
 
 
 def _sentence_index(doc: Doc, token: int) -> int:
-    return int(doc[token].sent.start) if doc.has_annotation("SENT_START") else 0
+    """Where the token's sentence starts.  ``Token.sent`` walks back to the start on
+    every call, which made a run-on sentence of thousands of mentions quadratic; the
+    starts are computed once per parse and kept in its ``user_data``."""
+    if not doc.has_annotation("SENT_START"):
+        return 0
+    starts = doc.user_data.get(_SENTENCE_STARTS)
+    if starts is None or len(starts) != len(doc):
+        starts = [0] * len(doc)
+        for sentence in doc.sents:
+            starts[sentence.start : sentence.end] = [sentence.start] * len(sentence)
+        doc.user_data[_SENTENCE_STARTS] = starts
+    return int(starts[token])
+
+
+_SENTENCE_STARTS = "parley.sentence_starts"
 
 
 def quoted_regions(text: str) -> list[tuple[int, int]]:
