@@ -39,3 +39,19 @@ def in_overlong_sentence(doc: Doc) -> list[bool]:
         if len(sentence) > LONGEST_SENTENCE:
             flags[sentence.start : sentence.end] = [True] * len(sentence)
     return flags
+
+
+def sentence_starts(doc: Doc) -> list[int]:
+    """For each token of ``doc``: where its sentence starts.  ``Token.sent`` walks back
+    to the start on every call (quadratic over a run-on sentence of thousands of
+    mentions); this is computed once per parse and kept in its ``user_data``."""
+    starts = doc.user_data.get(_SENTENCE_STARTS)
+    if starts is None or len(starts) != len(doc):
+        starts = [0] * len(doc)
+        for sentence in doc.sents:
+            starts[sentence.start : sentence.end] = [sentence.start] * len(sentence)
+        doc.user_data[_SENTENCE_STARTS] = starts
+    return starts  # type: ignore[no-any-return]
+
+
+_SENTENCE_STARTS = "parley.sentence_starts"

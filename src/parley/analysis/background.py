@@ -504,13 +504,10 @@ class BackgroundIndex:
         self._numbers = {article_id: number for number, article_id in enumerate(self._ids)
                          if article_id is not None}
         self._date_pool = {date: date for date in self._dates}
-        #: ``date + NUL + id`` of each article: sorts as ``_order`` does
-        self._order_keys = [f"{date}\0{article_id}" for date, article_id
-                            in zip(self._dates, self._ids, strict=True)]
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for derived in ("_hasher", "_numbers", "_date_pool", "_order_keys"):
+        for derived in ("_hasher", "_numbers", "_date_pool"):
             del state[derived]
         return state
 
@@ -706,7 +703,6 @@ class BackgroundIndex:
         self._numbers[article.id] = number
         self._ids.append(article.id)
         self._dates.append(self._date_pool.setdefault(order[0], order[0]))
-        self._order_keys.append(f"{order[0]}\0{article.id}")
         digest = bytes.fromhex(article_fingerprint(article))
         self._fingerprint.extend(np.frombuffer(digest, dtype=np.uint8)[None, :])
         self._first.extend([len(self._owner)])
@@ -821,7 +817,9 @@ class BackgroundIndex:
         articles has thousands of candidates, too many to rank one ``_order`` at a
         time."""
         distinct, positions = np.unique(articles, return_inverse=True)
-        keys = np.array([self._order_keys[n] for n in distinct.tolist()], dtype=str)
+        # ``date NUL id`` sorts as the ``(date, id)`` of ``_order`` does
+        keys = np.array([f"{self._dates[n]}\0{self._ids[n]}" for n in distinct.tolist()],
+                        dtype=str)
         ranks = np.empty(len(distinct), dtype=np.int64)
         ranks[np.argsort(keys, kind="stable")] = np.arange(len(distinct))
         return ranks[positions.reshape(-1)]
@@ -1006,18 +1004,21 @@ class BackgroundIndex:
             similarity=_similarity(code))
 
     def _paragraph_links(self, paragraphs: np.ndarray) -> list[BackgroundLink]:
-        rows, columns = np.nonzero(self._kept.values[paragraphs] != _NONE)
-        later = paragraphs[rows]
-        return [self._paragraph_link(*cell) for cell in zip(
-            later.tolist(), self._kept.values[later, columns].tolist(),
-            self._similarity.values[later, columns].tolist(), strict=True)]
+        return self._row_links(self._kept, self._similarity, paragraphs, self._paragraph_link)
 
     def _whole_links(self, articles: np.ndarray) -> list[BackgroundLink]:
-        rows, columns = np.nonzero(self._whole_kept.values[articles] != _NONE)
-        later = articles[rows]
-        return [self._whole_link(*cell) for cell in zip(
-            later.tolist(), self._whole_kept.values[later, columns].tolist(),
-            self._whole_similarity.values[later, columns].tolist(), strict=True)]
+        return self._row_links(self._whole_kept, self._whole_similarity, articles,
+                               self._whole_link)
+
+    @staticmethod
+    def _row_links(kept: _Column, similarity: _Column, rows: np.ndarray,
+                   make: Callable[[int, int, int], BackgroundLink]) -> list[BackgroundLink]:
+        """The links every one of ``rows`` keeps."""
+        found, columns = np.nonzero(kept.values[rows] != _NONE)
+        later = rows[found]
+        return [make(*cell) for cell in zip(
+            later.tolist(), kept.values[later, columns].tolist(),
+            similarity.values[later, columns].tolist(), strict=True)]
 
     # ------------------------------------------------------------------ persistence
 

@@ -254,8 +254,8 @@ def merge_shards(folder: Path, store: Store, settings: Settings) -> MergeReport:
     """Load the Parquet shards under ``folder`` into ``store`` (``parley merge``).
 
     Each article is added (an article already there is left ``unchanged``) and its
-    annotations saved, streaming shard by shard, committed a few times a second.  Loading the
-    same shards twice changes nothing.
+    annotations saved, streaming shard by shard, committed a few times a second.
+    Loading the same shards twice changes nothing.
     """
     from parley.engine.shards import read_shard, shard_paths
 

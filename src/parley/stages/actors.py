@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from parley.model import Actor, Article, Mention, Span
+from parley.nlp import sentence_starts
 from parley.pipeline import Context, register
 
 if TYPE_CHECKING:
@@ -190,21 +191,9 @@ def _office_in(text: str, kb: Knowledge) -> str | None:
 
 
 def _sentence_index(doc: Doc, token: int) -> int:
-    """Where the token's sentence starts.  ``Token.sent`` walks back to the start on
-    every call, which made a run-on sentence of thousands of mentions quadratic; the
-    starts are computed once per parse and kept in its ``user_data``."""
     if not doc.has_annotation("SENT_START"):
         return 0
-    starts = doc.user_data.get(_SENTENCE_STARTS)
-    if starts is None or len(starts) != len(doc):
-        starts = [0] * len(doc)
-        for sentence in doc.sents:
-            starts[sentence.start : sentence.end] = [sentence.start] * len(sentence)
-        doc.user_data[_SENTENCE_STARTS] = starts
-    return int(starts[token])
-
-
-_SENTENCE_STARTS = "parley.sentence_starts"
+    return sentence_starts(doc)[token]
 
 
 def quoted_regions(text: str) -> list[tuple[int, int]]:
