@@ -16,6 +16,7 @@ from parley.analysis.background import (
     WHOLE_ARTICLE,
     BackgroundIndex,
     BandTable,
+    article_order_key,
     background_paragraphs,
     duplicate_groups,
     find_background_links,
@@ -350,3 +351,72 @@ def test_earliest_copies_are_found_past_candidates_that_overlap_too_little() -> 
     assert all(not article_id.startswith("p") for ids in boxed.values() for article_id in ids)
     for number in range(3, 30):
         assert sorted(boxed[f"c{number:02d}"]) == ["c00", "c01", "c02"]
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
+def test_band_table_lookup_first_reads_the_smallest_items_and_bounds_the_rest(
+        dtype: type) -> None:
+    """Items inserted in increasing order: ``lookup_first`` returns, per key, the
+    smallest ones (at most ``limit`` a run) and a bound every skipped item reaches."""
+    rng = np.random.default_rng(4)
+    table = BandTable()
+    stored: dict[int, list[int]] = {}
+    for start in range(0, 60_000, 500):  # runs large enough to get directories too
+        keys = rng.integers(0, 40, 500).astype(dtype)  # few keys: long buckets
+        keys[:5] = rng.integers(0, np.iinfo(dtype).max, 5, dtype=dtype, endpoint=True)
+        table.insert(keys, np.arange(start, start + 500))
+        for offset, key in enumerate(keys.tolist()):
+            stored.setdefault(key, []).append(start + offset)
+    wanted = np.array([3, 17, 39, 12345, *list(stored)[-3:]], dtype=dtype)
+    for limit in (1, 7, 100_000):
+        positions, items, bound = table.lookup_first(wanted, limit)
+        for position, key in enumerate(wanted.tolist()):
+            read = sorted(items[positions == position].tolist())
+            everything = stored.get(key, [])
+            assert set(read) <= set(everything)
+            assert len(read) <= limit * len(table._runs)
+            skipped = sorted(set(everything) - set(read))
+            if skipped:
+                assert bound[position] <= skipped[0]
+                assert read[: limit] == everything[: limit]  # the smallest come first
+            else:
+                assert bound[position] == background._NO_BOUND
+
+
+def test_publication_order_reads_few_candidates_and_keeps_the_same_links() -> None:
+    """Added in publication order, the index reads only the first items of each band
+    key.  Each sentence of a box is also quoted alone, too briefly to count, by forty
+    earlier articles (more than one read's worth for every key of the box), so the
+    copies must read again, further, to find their real earliest copies; every link
+    must equal the one found in any other order."""
+    box = ("The two neighbours have argued over the islands since the war ended. "
+           "Talks on a treaty stalled for decades while each side restated its claim. "
+           "Fishing crews from both countries are still detained near the disputed reefs.")
+    rng = random.Random(5)
+    words = ["harbour", "budget", "railway", "orchestra", "glacier", "senate", "copper",
+             "festival", "satellite", "vineyard", "tariff", "museum", "monsoon", "cabinet"]
+    partial = [article(f"p{n:03d}", f"2018-{1 + n // 28:02d}-{1 + n % 28:02d}", [
+        box.split(". ")[n % 3].rstrip(".") + ". " + " ".join(
+            " ".join(rng.choices(words, k=10)).capitalize() + "." for _ in range(5))])
+        for n in range(120)]
+    copies = [article(f"c{n:03d}", f"2019-{1 + n // 28:02d}-{1 + n % 28:02d}", [box])
+              for n in range(60)]
+    everything = partial + copies
+    in_order = BackgroundIndex()
+    for item in sorted(everything, key=article_order_key):
+        in_order.add(item)
+    assert in_order._in_rank_order
+    shuffled = list(everything)
+    random.Random(2).shuffle(shuffled)
+    out_of_order = BackgroundIndex()
+    for item in shuffled:
+        out_of_order.add(item)
+    assert not out_of_order._in_rank_order
+    assert in_order.all_links() == out_of_order.all_links()
+    boxed: dict[str, list[str]] = {}
+    for link in in_order.all_links():
+        if link.paragraph_index == 0:
+            boxed.setdefault(link.article_id, []).append(link.earlier_article_id)
+    assert not any(article_id.startswith("p") for article_id in boxed)
+    for number in range(3, 60):
+        assert sorted(boxed[f"c{number:03d}"]) == ["c000", "c001", "c002"]

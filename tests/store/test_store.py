@@ -230,6 +230,23 @@ def test_iter_articles_streams_in_ingest_order(store: Store) -> None:
     assert store.count_articles() == 5
 
 
+def test_iter_articles_published_streams_in_publication_order(store: Store) -> None:
+    # ids and dates where byte order differs from a natural-language collation
+    # (upper case before lower case, a shorter date before its extension)
+    dated = [("a-late", "2019-06-01"), ("B-same-day", "2019-05-10"), ("a-same-day", "2019-05-10"),
+             ("c-with-time", "2019-05-10T08:00"), ("d-undated", None), ("Z-early", "2018-12"),
+             ("e-undated", None)]
+    for n, (article_id, published) in enumerate(dated):
+        store.add_article(make_article(article_id, [f"Paragraph number {n}."],
+                                       published=published))
+    expected = [article_id for _, article_id in sorted(
+        (published or "~", article_id) for article_id, published in dated)]
+    assert expected[0] == "Z-early" and expected[-2:] == ["d-undated", "e-undated"]
+    assert [a.id for a in store.iter_articles_published(batch_size=3)] == expected
+    # the fallback every store inherits gives the same order
+    assert [a.id for a in Store.iter_articles_published(store, batch_size=3)] == expected
+
+
 def test_failed_write_leaves_no_half_article(store: Store) -> None:
     broken = make_article("c000000000000001", BODY)
     broken.paragraphs[1].index = 0  # duplicate paragraph index: the insert fails midway

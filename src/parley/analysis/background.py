@@ -225,6 +225,8 @@ _SCALE = 10_000
 _MAX_RUN = 1 << 23
 #: removed articles' storage is dropped once it is a quarter of the index and at least this
 _COMPACT_MIN = 1 << 14
+#: ``BandTable.lookup_first``'s bound of a key none of whose items was left out
+_NO_BOUND = 1 << 40
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -284,6 +286,35 @@ class BandTable:
                     positions.append(order[found[0]])
                     items.append(found[1])
         return np.concatenate(positions), np.concatenate(items)
+
+    def lookup_first(self, keys: np.ndarray, limit: int,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``lookup`` reading at most ``limit`` items per key from each run, and for
+        each key a bound: every item left out is at least it (``_NO_BOUND``: none
+        was left out).
+
+        Within a run the items of one key are in the order they were inserted
+        (inserts sort stably, merges keep the older run first), so when items
+        were inserted in increasing order, the ones read are the smallest.  A
+        bucket shared by thousands of copies then costs ``limit`` reads."""
+        positions: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        items: list[np.ndarray] = [np.zeros(0, dtype=np.uint32)]
+        bound = np.full(len(keys), _NO_BOUND, dtype=np.int64)
+        if self._runs and len(keys):
+            order = np.argsort(keys, kind="stable")
+            wanted = keys[order].astype(self._runs[0].keys.dtype, copy=False)
+            for run in self._runs:
+                left = np.searchsorted(run.keys, wanted, "left")
+                counts = np.searchsorted(run.keys, wanted, "right") - left
+                hits = np.flatnonzero(counts)
+                taken = np.minimum(counts[hits], limit)
+                found = run.items[_ranges(left[hits], taken)]
+                positions.append(np.repeat(order[hits], taken))
+                items.append(found)
+                cut = counts[hits] > limit
+                last = found[np.cumsum(taken)[cut] - 1].astype(np.int64)
+                np.minimum.at(bound, order[hits[cut]], last)
+        return np.concatenate(positions), np.concatenate(items), bound
 
     def insert(self, keys: np.ndarray, items: np.ndarray) -> None:
         """Store ``items[i]`` under ``keys[i]``."""
@@ -469,7 +500,7 @@ class BackgroundIndex:
     params: BackgroundParams = field(default_factory=BackgroundParams)
 
     #: bumped when the pickled layout changes, so an older saved index is rebuilt
-    FORMAT = 3
+    FORMAT = 4
 
     def __post_init__(self) -> None:
         width = max(self.params.max_links, 1)
@@ -495,6 +526,10 @@ class BackgroundIndex:
         self._gram_start.extend([0])
         self._sentence_start.extend([0])
         self._removed = 0  # removed articles and paragraphs still stored
+        # were articles added in publication order, so that paragraph numbers rank as
+        # ``_paragraph_rank`` does?  (``_latest``: the latest order key added so far)
+        self._in_rank_order = True
+        self._latest: tuple[str, str] | None = None
         self.format = self.FORMAT
         self._restore()
 
@@ -552,6 +587,10 @@ class BackgroundIndex:
         self.remove(article.id)
         p = self.params
         order = article_order_key(article)
+        # equal only when re-adding the latest article, just removed
+        in_order = self._in_rank_order and (self._latest is None or order >= self._latest)
+        self._in_rank_order = in_order
+        self._latest = order if self._latest is None else max(self._latest, order)
         indices: list[int] = []
         grams: list[np.ndarray] = []
         bounds: list[tuple[int, int]] = []
@@ -571,22 +610,11 @@ class BackgroundIndex:
         # paragraphs: a new one keeps its earliest matches; an earlier-indexed one
         # that is later than the new one is offered the new one
         keys, owners = self._sentence_keys(paragraphs)
-        mine, other = self._candidate_pairs(paragraphs, keys, owners)
-        owner = self._owner.values
-        ranks = self._article_ranks(np.append(owner[other], number))
-        earlier = ranks[:-1] < ranks[-1]
-        del owner
-        known = _key_sets(paragraphs, keys, owners) if len(mine) else {}
-        self._keep_earliest(paragraphs, mine[earlier], other[earlier], known,
-                            self._paragraph_ranks(other[earlier], ranks[:-1][earlier]))
         offered: list[tuple[int, int]] = []
-        offers = self._later_offers(mine[~earlier], other[~earlier])
-        self._learn_keys([other_row for other_row, _, _ in offers], known)
-        for other_row, new, code in offers:
-            if self._would_keep(other_row, new) and self._share_key(other_row, new, known):
-                self._offer(self._kept, self._similarity, other_row, new, code,
-                            self._paragraph_rank)
-                offered.append((other_row, new))
+        if in_order:  # every indexed paragraph is earlier: nothing to offer
+            self._keep_earliest_in_order(paragraphs, keys, owners)
+        else:
+            offered = self._match_out_of_order(number, paragraphs, keys, owners)
         self._sentence_table.insert(_short(keys), paragraphs[owners])
 
         # the whole article, against whole earlier-indexed articles
@@ -610,6 +638,57 @@ class BackgroundIndex:
         links += self._kept_of(self._whole_kept, self._whole_similarity, offered_whole,
                                self._whole_link)
         return sort_links(links)
+
+    def _keep_earliest_in_order(self, paragraphs: np.ndarray, keys: np.ndarray,
+                                owners: np.ndarray) -> None:
+        """``_keep_earliest`` for the paragraphs of an article added after every
+        indexed one, reading few items of each band key.
+
+        Paragraph numbers then rank as ``_paragraph_rank`` does, so the first
+        items of a key are its earliest paragraphs (``BandTable.lookup_first``).
+        A row is settled when no key was cut short, or when it is full and its
+        last kept paragraph is earlier than every item left out; the others are
+        read again with eight times the limit.  A box repeated by thousands of
+        articles thus costs a few dozen reads, not thousands."""
+        limit = 8 * max(self.params.max_links, 1)
+        known: dict[int, np.ndarray] = {}
+        todo = np.arange(len(paragraphs))
+        while len(todo):
+            wanted = np.isin(owners, todo)
+            positions, items, bound = self._sentence_table.lookup_first(
+                _short(keys[wanted]), limit)
+            mine, other = self._pairs(paragraphs, owners[wanted][positions], items)
+            if len(mine) and not known:
+                known.update(_key_sets(paragraphs, keys, owners))
+            self._keep_earliest(paragraphs[todo], mine, other, known, ranks=other)
+            cut = np.full(len(paragraphs), _NO_BOUND, dtype=np.int64)
+            np.minimum.at(cut, owners[wanted], bound)
+            last = self._kept.values[paragraphs[todo], -1].astype(np.int64)
+            settled = (cut[todo] == _NO_BOUND) | ((last != _NONE) & (last < cut[todo]))
+            todo, limit = todo[~settled], limit * 8
+
+    def _match_out_of_order(self, number: int, paragraphs: np.ndarray, keys: np.ndarray,
+                            owners: np.ndarray) -> list[tuple[int, int]]:
+        """Links of an article published before some indexed ones: its paragraphs
+        keep their earliest matches, and the later paragraphs that match it are
+        offered it; returns the (later paragraph, new paragraph) pairs kept."""
+        mine, other = self._candidate_pairs(paragraphs, keys, owners)
+        owner = self._owner.values
+        ranks = self._article_ranks(np.append(owner[other], number))
+        earlier = ranks[:-1] < ranks[-1]
+        del owner
+        known = _key_sets(paragraphs, keys, owners) if len(mine) else {}
+        self._keep_earliest(paragraphs, mine[earlier], other[earlier], known,
+                            self._paragraph_ranks(other[earlier], ranks[:-1][earlier]))
+        offered: list[tuple[int, int]] = []
+        offers = self._later_offers(mine[~earlier], other[~earlier])
+        self._learn_keys([other_row for other_row, _, _ in offers], known)
+        for other_row, new, code in offers:
+            if self._would_keep(other_row, new) and self._share_key(other_row, new, known):
+                self._offer(self._kept, self._similarity, other_row, new, code,
+                            self._paragraph_rank)
+                offered.append((other_row, new))
+        return offered
 
     def remove(self, article_id: str) -> set[str]:
         """Forget an article and its links; returns the articles whose links changed."""
@@ -789,11 +868,17 @@ class BackgroundIndex:
         """(paragraph, other) for each stored paragraph of another article that shares
         a sentence band key with one of ``paragraphs`` (``keys`` and ``owners`` from
         ``_sentence_keys``), sorted; whether they overlap enough is not checked yet."""
-        items = self._sentence_table.lookup(_short(keys))
-        if not len(items[0]):
+        positions, items = self._sentence_table.lookup(_short(keys))
+        return self._pairs(paragraphs, owners[positions], items)
+
+    def _pairs(self, paragraphs: np.ndarray, mine_at: np.ndarray,
+               items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct (``paragraphs[mine_at[j]]``, ``items[j]``) pairs, sorted, without
+        removed paragraphs and pairs within one article."""
+        if not len(items):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        pairs = np.unique((paragraphs[owners[items[0]]].astype(np.uint64) << np.uint64(32))
-                          | items[1].astype(np.uint64))
+        pairs = np.unique((paragraphs[mine_at].astype(np.uint64) << np.uint64(32))
+                          | items.astype(np.uint64))
         mine = (pairs >> np.uint64(32)).astype(np.int64)
         other = (pairs & _LOW).astype(np.int64)
         owner = self._owner.values

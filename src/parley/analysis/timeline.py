@@ -166,10 +166,11 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
     path = background_index_path(store)
     index = _load_index(path)
     # pass 1, streamed: bring the index up to date (its links do not depend on the
-    # order articles arrive in, so store order will do)
+    # order articles arrive in; publication order is the cheapest, see
+    # ``BackgroundIndex.add``)
     present: set[str] = set()
     touched: set[str] = set()
-    for article in store.iter_articles():
+    for article in store.iter_articles_published():
         present.add(article.id)
         if index.is_current(article):
             continue

@@ -155,6 +155,19 @@ class Store(ABC):
     def iter_articles(self, batch_size: int = 200) -> Iterator[Article]:
         """Every article, streamed in batches, oldest ingest first."""
 
+    def iter_articles_published(self, batch_size: int = 200) -> Iterator[Article]:
+        """Every article in publication order: ``(published or "~", id)`` as plain
+        strings compare, undated last (the order ``background.article_order_key``
+        gives).  Indexes that keep the earliest occurrence of something are
+        cheapest fed in this order.  This fallback holds every article's key in
+        memory; stores override it."""
+        keys = sorted(((article.published.value if article.published else "") or "~", article.id)
+                      for article in self.iter_articles(batch_size))
+        for _, article_id in keys:
+            found = self.get_article(article_id)
+            if found is not None:  # deleted meanwhile
+                yield found
+
     @abstractmethod
     def count_articles(self) -> int: ...
 
