@@ -163,6 +163,12 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
     merge's memory is bounded by the busiest year's reports (undated reports
     count as one year) and the merged actors, not by the whole corpus.
     """
+    update_timeline(store, update_background(store))
+
+
+def update_background(store: Store) -> BackgroundIndex:
+    """Passes 1 and 2 of ``update_corpus``: the background index brought up to date,
+    the links and flags that changed rewritten; returns the index."""
     path = background_index_path(store)
     index = _load_index(path)
     # pass 1, streamed: bring the index up to date (its links do not depend on the
@@ -194,7 +200,11 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
             store.save_annotations(article)
     if path is not None and touched:
         index.save(path)
-    # pass 3, streamed: the merge, a year of reports at a time
+    return index
+
+
+def update_timeline(store: Store, index: BackgroundIndex) -> None:
+    """Pass 3 of ``update_corpus``, streamed: the merge, a year of reports at a time."""
     store.replace_timeline(merge_store(store, index.links_of))
 
 
