@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from analysis_helpers import ABE, JAPAN, KONO, LAVROV, PUTIN, RUSSIA, SOVIET, add_event, article
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import parley
+from parley.analysis import merge
 from parley.analysis.background import article_order_key
 from parley.analysis.merge import UNDATED, merge_actors, merge_events, merge_store, report_year
 from parley.api import demo_corpus_dir
@@ -298,3 +299,117 @@ def test_cluster_index_matches_trying_every_cluster(events: list[tuple]) -> None
         tried = _try_every_cluster(patch)
         assert _records(merge_events(articles)) == indexed
         assert sum(tried.values()) == len(events)
+
+
+# ------------------------------------------------------------ cluster summaries
+
+
+def _fits_every_member(report: merge._Report, cluster: list[merge._Report]) -> bool:
+    """The complete-link test as first written: the report against each member."""
+    complete = [member for member in cluster if merge._complete(member)] or cluster
+    return all(merge.reports_compatible(report, m, participants=False) for m in cluster) and all(
+        merge.participants_compatible(report, m) or report is m for m in complete)
+
+
+def _cluster_by_trying_every_member(reports: list[merge._Report]) -> list[list[merge._Report]]:
+    """``cluster_reports`` without index or summaries: every cluster, every member.
+
+    It keeps ``cluster_reports``'s sides filter, which is not a pure shortcut:
+    copies ``(None, Lavrov)`` and ``(None, Kono)`` are compatible (an unknown
+    participant matches anyone) but their sides exclude each other."""
+    clusters: list[list[merge._Report]] = []
+    for report in reports:
+        sides = merge._sides(report)
+        fitting = [n for n, cluster in enumerate(clusters)
+                   if (sides <= merge._sides(cluster[0]) or merge._sides(cluster[0]) <= sides)
+                   and _fits_every_member(report, cluster)]
+        if fitting:
+            clusters[min(fitting, key=lambda n: (-len(clusters[n]), n))].append(report)
+        else:
+            clusters.append([report])
+    return clusters
+
+
+#: a recycled sentence, a rewording of it (a copy) and of that (a copy of the rewording
+#: only), two sentences sharing exactly ``SAME_SENTENCE`` of their trigrams (3 of 5),
+#: another sentence, and one too short to have a word trigram
+_COPIED = ["Lavrov and Kono met in Moscow to discuss the peace treaty and the four islands.",
+           "Lavrov and Kono met in Moscow to discuss the peace treaty and the disputed islands.",
+           "Lavrov and Kono met at Sochi to discuss the peace treaty and the disputed islands.",
+           "Putin and Abe will meet in Vladivostok.",
+           "Putin and Abe will meet at the summit.",
+           "Russia and Japan signed an economic agreement on fishing rights.",
+           "Talks resumed."]
+_MANY_PARTIES = [None, LAVROV, KONO, PUTIN, RUSSIA, JAPAN, SOVIET]
+
+
+@st.composite
+def _copied_reports(draw: st.DrawFn) -> list[tuple]:
+    """Up to 60 reports in six articles, drawn from a few values of each field so
+    that large clusters hold members that differ in one field only."""
+    def few(values: list) -> list:
+        return draw(st.lists(st.sampled_from(values), min_size=1, max_size=4, unique_by=repr))
+
+    report = st.tuples(
+        st.integers(0, 5),  # article
+        st.sampled_from(few(_COPIED)),
+        st.sampled_from(few([None, "2019", "2019-05", "2019-05-10", "2019-05-11"])),
+        st.sampled_from(few([("040", "CONSULT"), ("043", "CONSULT"), ("036", "CONSULT"),
+                             ("057", "AGREE"), ("010", "STATEMENT"), ("010", "")])),
+        *[st.sampled_from(few(_MANY_PARTIES))] * 2,
+        st.sampled_from(few([None, "", "Moscow", "moscow", "Moscow, Russia", "Tokyo"])),
+    )
+    return draw(st.lists(report, min_size=1, max_size=60))
+
+
+_TALKS = ("040", "CONSULT")
+
+
+@settings(max_examples=300, deadline=None)
+@given(_copied_reports(), st.sampled_from([1, 2, 50]))
+# types match by CAMEO root or by PLOVER category (found in the merged postings)
+@example([(n, _COPIED[0], None, (cameo, "CONSULT"), LAVROV, KONO, None)
+          for n, cameo in enumerate(["036", "040"])], 1)
+# sentences sharing exactly SAME_SENTENCE of their trigrams are copies
+@example([(n, _COPIED[3 + n], None, _TALKS, LAVROV, KONO, None) for n in range(2)], 50)
+# the place is part of a shape: Moscow and Tokyo do not fit, though both fit no place
+@example([(n, _COPIED[0], None, _TALKS, LAVROV, KONO, place)
+          for n, place in enumerate([None, "Moscow", "Tokyo"])], 50)
+# the target is part of a shape: Russia fits Putin and Lavrov, who do not fit each other
+@example([(n, _COPIED[0], None, _TALKS, KONO, target, None)
+          for n, target in enumerate([RUSSIA, PUTIN, LAVROV])], 50)
+# the sentence is part of a shape: the first and third sentences are not copies, but
+# both are copies of the second, and need not be copies within one article
+@example([(n, _COPIED[sentence], None, _TALKS, LAVROV, KONO, None)
+          for n, sentence in [(0, 1), (1, 0), (1, 2), (2, 0)]], 50)
+# participants are checked against the complete members only: two partial reports of
+# different wording do not fit, but both fit a complete one
+@example([(0, _COPIED[0], "2019-05-10", _TALKS, LAVROV, KONO, None),
+          (1, _COPIED[3], "2019-05-10", _TALKS, LAVROV, None, None),
+          (2, _COPIED[5], "2019-05-10", _TALKS, None, KONO, None)], 50)
+# a shape's member from the report's own article cannot stand for its copy in another
+# (within an article the sentences need not be copies, across articles they must)
+@example([(0, _COPIED[0], "2019-05-10", _TALKS, KONO, None, None),
+          (1, _COPIED[0], "2019-05-10", _TALKS, KONO, None, None),
+          (0, _COPIED[-2], "2019-05", _TALKS, KONO, None, None)], 50)
+def test_cluster_summaries_match_checking_every_member(events: list[tuple],
+                                                       recent_min: int) -> None:
+    """Many copies of a few sentences from several articles, with varied participants
+    (complete and partial), places, types and dates: checking one member of each shape
+    (``_ClusterSummary``), and the indexes' shortcuts, give the clusters that checking
+    every member of every cluster gives.  ``recent_min`` makes the undated index merge
+    its recent postings into its arrays early and often."""
+    articles = [article(f"a{n}", f"2019-06-0{n + 1}", [sentence for _, sentence, *_ in events],
+                        actors=(LAVROV, KONO, PUTIN, RUSSIA, JAPAN, SOVIET)) for n in range(6)]
+    for paragraph, (owner, _, date, (cameo, plover), source, target, place) in enumerate(events):
+        add_event(articles[owner], paragraph, cameo, source, target, date, plover=plover,
+                  place=place)
+    reports = merge.collect_reports(articles, [], merge.merge_actors(articles))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge, "_RECENT_MIN", recent_min)
+        clusters = merge.cluster_reports(reports)
+
+    def ids(found: list[list[merge._Report]]) -> list[list[tuple[str, str]]]:
+        return [[(r.article.id, r.event.id) for r in cluster] for cluster in found]
+
+    assert ids(clusters) == ids(_cluster_by_trying_every_member(reports))

@@ -30,13 +30,17 @@ articles already in memory, all at once, to the same result.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Protocol
+
+import numpy as np
 
 from parley.analysis.background import (
     article_order_key,
@@ -320,8 +324,14 @@ def dates_compatible(a: str | None, b: str | None) -> bool:
 def places_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
-    a, b = _name_key(a), _name_key(b)
+    a, b = _place_key(a), _place_key(b)
     return a in b or b in a
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _place_key(place: str) -> str:
+    """``_name_key`` of a place (memoised: clustering compares a few places over and over)."""
+    return _name_key(place)
 
 
 def actors_compatible(a: Actor | None, b: Actor | None) -> bool:
@@ -352,9 +362,31 @@ def _copies(a: _Report, b: _Report) -> bool:
     return overlap_coefficient(a.sentence_hashes, b.sentence_hashes) >= SAME_SENTENCE
 
 
-def participants_compatible(a: _Report, b: _Report) -> bool:
+_CopyTest = Callable[[_Report, _Report], bool]
+
+
+class _RememberedCopies:
+    """``_copies`` remembered by the two sentences (a report's trigram hashes are its
+    sentence's): clustering compares the same recycled sentences over and over.
+    Holds at most ``limit`` pairs, then starts again."""
+
+    def __init__(self, limit: int = 1 << 16) -> None:
+        self.known: dict[tuple[str, str], bool] = {}
+        self.limit = limit
+
+    def __call__(self, a: _Report, b: _Report) -> bool:
+        key = (a.sentence, b.sentence)
+        found = self.known.get(key)
+        if found is None:
+            if len(self.known) >= self.limit:
+                self.known.clear()
+            found = self.known[key] = _copies(a, b)
+        return found
+
+
+def participants_compatible(a: _Report, b: _Report, copies: _CopyTest = _copies) -> bool:
     """The same unordered pair of participants (see the module docstring)."""
-    if a.article.id == b.article.id or _copies(a, b):
+    if a.article.id == b.article.id or copies(a, b):
         needed = 0 if a.article.id != b.article.id else 1
     elif _complete(a) and _complete(b):
         needed = 2
@@ -374,29 +406,86 @@ def types_compatible(a: Event | _EventView, b: Event | _EventView) -> bool:
     return a.cameo[:2] == b.cameo[:2] or (bool(a.plover) and a.plover == b.plover)
 
 
-def reports_compatible(a: _Report, b: _Report, *, participants: bool = True) -> bool:
+def reports_compatible(a: _Report, b: _Report, *, participants: bool = True,
+                       copies: _CopyTest = _copies) -> bool:
+    """Compatible on date, type, place and (with ``participants``) participants;
+    ``copies`` is ``_copies`` or a memory of it."""
     if a.article.id == b.article.id and a.event.id == b.event.id:
         return True
     if a.date is None or b.date is None:
         # undated reports merge only with each other, in one article or as copied wording
-        if a.date != b.date or (a.article.id != b.article.id and not _copies(a, b)):
+        if a.date != b.date or (a.article.id != b.article.id and not copies(a, b)):
             return False
     elif not dates_compatible(a.date, b.date):
         return False
     return (
         types_compatible(a.event, b.event)
         and places_compatible(a.event.place, b.event.place)
-        and (not participants or participants_compatible(a, b))
+        and (not participants or participants_compatible(a, b, copies))
     )
 
 
-def _fits(report: _Report, cluster: list[_Report]) -> bool:
+def _fits(report: _Report, summary: _ClusterSummary, copies: _CopyTest = _copies) -> bool:
     """Compatible with every member; participants checked against the members that
-    name both (a partial report is measured against the complete ones)."""
-    complete = [member for member in cluster if _complete(member)] or cluster
-    return all(reports_compatible(report, m, participants=False) for m in cluster) and all(
-        participants_compatible(report, m) or report is m for m in complete
+    name both (a partial report is measured against the complete ones).
+
+    Members of the report's own article are checked one by one (the checks treat
+    the same article apart); every other member through one member of its shape
+    from another article, which the checks answer for alike (``_shape``).
+    """
+    article = report.article.id
+    for member in summary.by_article.get(article, ()):
+        if not _fits_member(report, member, summary.complete, copies):
+            return False
+    for members in summary.shapes.values():
+        other = members[0] if members[0].article.id != article else (
+            members[1] if len(members) > 1 else None)
+        if other is not None and not _fits_member(report, other, summary.complete, copies):
+            return False
+    return True
+
+
+def _fits_member(report: _Report, member: _Report, cluster_complete: bool,
+                 copies: _CopyTest) -> bool:
+    """``_fits`` for one member: its participants count only if it names both or no
+    member of its cluster does."""
+    return reports_compatible(report, member, participants=False, copies=copies) and (
+        (cluster_complete and not _complete(member))
+        or participants_compatible(report, member, copies)
+        or report is member
     )
+
+
+def _shape(report: _Report) -> tuple[Any, ...]:
+    """All that the checks of ``_fits`` read of a report from another article than the
+    one they compare it with: date, type, place, the participants (the merged
+    table's actors, by identity), and the sentence (its trigram hashes are the
+    sentence's).  Reports of one shape from other articles get the same answer."""
+    event = report.event
+    return (report.date, event.cameo[:2], event.plover, event.place,
+            id(report.source), id(report.target), report.sentence)
+
+
+@dataclass(slots=True)
+class _ClusterSummary:
+    """What ``_fits`` reads of a cluster, so that a report is checked against each
+    distinct member shape once rather than against thousands of copies.
+
+    ``shapes`` keeps the members of each shape from the first two articles that
+    have it: whatever the report's article, one of them is from another.
+    """
+
+    shapes: dict[tuple[Any, ...], list[_Report]] = field(default_factory=dict)
+    by_article: dict[str, list[_Report]] = field(default_factory=dict)
+    #: whether a member names both participants (then only those are checked for them)
+    complete: bool = False
+
+    def add(self, report: _Report) -> None:
+        self.by_article.setdefault(report.article.id, []).append(report)
+        self.complete = self.complete or _complete(report)
+        members = self.shapes.setdefault(_shape(report), [])
+        if len(members) < 2 and all(m.article.id != report.article.id for m in members):
+            members.append(report)
 
 
 def _in_recycled(article: Article, event: Event, recycled: set[int]) -> bool:
@@ -505,35 +594,40 @@ def cluster_reports(reports: Sequence[_Report]) -> list[list[_Report]]:
     """Greedy complete-link clustering (``reports`` in their canonical order).
 
     A coarse date may fit several clusters (``2018-11`` and two November days):
-    the report joins the one with the most reports, then the earliest made.
-    Only the clusters whose first report could be compatible with the report are
-    tried (``_ClusterIndex``: a contained date and a shared type, or for undated
-    reports the same article or a copied sentence), then only those whose sides
-    include (or are included in) the report's known sides.  The choice among the
-    fitting clusters does not depend on the order they are tried in, so skipping
-    the others changes no result; trying them all costs quadratic time at scale.
+    the report joins the one with the most reports, then the earliest made.  The
+    clusters are tried in that order and the first that fits is taken.  Only the
+    clusters whose first report could be compatible with the report are tried
+    (``_ClusterIndex``: a contained date and a shared type, or for undated
+    reports the same article or a copied sentence, a shared type and a compatible
+    place), then only those whose sides include (or are included in) the
+    report's known sides; trying them all costs quadratic time at scale.  (The
+    sides test is stricter than the checks for copies that each name one
+    participant: ``(None, Lavrov)`` and ``(None, Kono)`` are compatible, yet a
+    cluster started by one is not tried for the other.)  A cluster is checked
+    through its ``_ClusterSummary``: one member of each shape, not every copy of
+    a recycled sentence.
     """
     clusters: list[list[_Report]] = []
+    summaries: list[_ClusterSummary] = []
     sides_of: list[frozenset[str]] = []
     index = _ClusterIndex()
+    copies = _RememberedCopies()
     for report in reports:
         sides = _sides(report)
-        best: int | None = None
-        for number in index.candidates(report):
-            other_sides = sides_of[number]
-            if not (sides <= other_sides or other_sides <= sides):
-                continue
-            cluster = clusters[number]
-            if _fits(report, cluster) and (
-                best is None or (-len(cluster), number) < (-len(clusters[best]), best)
-            ):
-                best = number
+        tried = sorted((number for number in index.candidates(report)
+                        if sides <= sides_of[number] or sides_of[number] <= sides),
+                       key=lambda number: (-len(clusters[number]), number))
+        best = next((number for number in tried if _fits(report, summaries[number], copies)),
+                    None)
         if best is None:
             index.add(len(clusters), report)
             sides_of.append(sides)
             clusters.append([report])
+            summaries.append(_ClusterSummary())
+            summaries[-1].add(report)
         else:
             clusters[best].append(report)
+            summaries[best].add(report)
     return clusters
 
 
@@ -607,43 +701,119 @@ class _DatedIndex:
 
 
 class _UndatedIndex:
-    """Undated clusters by their first report's article and sentence trigrams.
+    """Undated clusters by their first report's article, sentence trigrams, type
+    and place.
 
     An undated report fits a cluster only if it is compatible with every member,
     the first included: same article, or ``_copies`` (trigram overlap of at least
-    ``SAME_SENTENCE`` of the smaller set, so at least one trigram in common).
-    ``candidates`` returns exactly the clusters passing that test against their
-    first report.
+    ``SAME_SENTENCE`` of the smaller set, so at least one trigram in common), and
+    compatible types and places.  ``candidates`` returns exactly the clusters
+    passing that test against their first report, counting shared trigrams with
+    numpy: a boilerplate trigram is shared by thousands of clusters, and one
+    recycled sentence starts clusters of many types and places.
     """
 
     def __init__(self) -> None:
         self.by_article: dict[str, list[int]] = {}
-        self.by_hash: dict[int, list[int]] = {}
-        #: cluster number -> how many trigrams its first report's sentence has
-        self.sizes: dict[int, int] = {}
+        self.by_hash = _Postings()
+        #: ``_type_keys`` -> a number for ``firsts``
+        self.type_numbers: dict[str, int] = {}
+        #: cluster number -> its first report's trigram count, CAMEO root and PLOVER
+        #: category (as ``type_numbers``, -1 for none); numbers are shared with dated
+        #: clusters, and the array doubles when full
+        self.firsts = np.zeros((64, 3), dtype=np.int64)
+        #: cluster number -> its first report's place
+        self.places: dict[int, str | None] = {}
 
     def add(self, number: int, first: _Report) -> None:
         self.by_article.setdefault(first.article.id, []).append(number)
-        hashes = _hash_list(first)
-        for value in hashes:
-            self.by_hash.setdefault(value, []).append(number)
-        self.sizes[number] = len(hashes)
+        hashes = _unique_hashes(first)
+        self.by_hash.add(hashes, number)
+        if number >= len(self.firsts):
+            grown = np.zeros((max(number + 1, 2 * len(self.firsts)), 3), dtype=np.int64)
+            grown[: len(self.firsts)] = self.firsts
+            self.firsts = grown
+        types = [self.type_numbers.setdefault(key, len(self.type_numbers))
+                 for key in _type_keys(first.event)]
+        self.firsts[number] = (len(hashes), types[0], types[1] if len(types) > 1 else -1)
+        self.places[number] = first.event.place
 
     def candidates(self, report: _Report) -> set[int]:
-        found = set(self.by_article.get(report.article.id, ()))
-        hashes = _hash_list(report)
-        shared: Counter[int] = Counter()
-        for value in hashes:
-            shared.update(self.by_hash.get(value, ()))
-        for number, common in shared.items():
-            if common / min(len(hashes), self.sizes[number]) >= SAME_SENTENCE:
-                found.add(number)
-        return found
+        hashes = _unique_hashes(report)
+        # a cluster is listed once under each of its first report's unique trigrams
+        numbers, common = np.unique(self.by_hash.items_of(hashes), return_counts=True)
+        copied = common / np.minimum(len(hashes), self.firsts[numbers, 0]) >= SAME_SENTENCE
+        numbers = np.concatenate([numbers[copied].astype(np.int64),
+                                  np.asarray(self.by_article.get(report.article.id, []),
+                                             dtype=np.int64)])
+        # ``types_compatible``: the same CAMEO root, or the same (known) PLOVER category
+        _, root, plover = self.firsts[numbers].T
+        types = [self.type_numbers.get(key, -2) for key in _type_keys(report.event)]
+        typed = root == types[0]
+        if len(types) > 1:
+            typed |= plover == types[1]
+        place = report.event.place
+        return {number for number in numbers[typed].tolist()
+                if places_compatible(place, self.places[number])}
 
 
-def _hash_list(report: _Report) -> list[int]:
+def _unique_hashes(report: _Report) -> np.ndarray:
+    """The report's trigram hashes (``shingle_hashes``: sorted, unique uint32)."""
     hashes = report.sentence_hashes
-    return [] if hashes is None else [int(value) for value in hashes.tolist()]
+    return np.zeros(0, dtype=np.uint32) if hashes is None else np.asarray(hashes, np.uint32)
+
+
+#: ``_Postings`` keeps at least this many postings in its dict before merging them in
+_RECENT_MIN = 1 << 12
+
+
+class _Postings:
+    """Postings (key -> items) that are counted with numpy.
+
+    Most postings sit in two sorted uint32 arrays (8 bytes each); the latest ones
+    in a dict, merged into the arrays once they are an eighth as many (at least
+    ``_RECENT_MIN``), so a posting is copied about nine times on average and a
+    look-up costs a few numpy calls plus a short walk over the dict.
+    """
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.uint32)
+        self.items = np.zeros(0, dtype=np.uint32)
+        self.recent: dict[int, list[int]] = {}
+        self.pending = 0
+
+    def add(self, keys: np.ndarray, item: int) -> None:
+        """List ``item`` under each of ``keys``."""
+        for key in keys.tolist():
+            self.recent.setdefault(key, []).append(item)
+        self.pending += len(keys)
+        if self.pending >= max(_RECENT_MIN, len(self.keys) // 8):
+            self._merge_recent()
+
+    def items_of(self, keys: np.ndarray) -> np.ndarray:
+        """The items listed under any of ``keys``, once per (key, item) posting."""
+        left = np.searchsorted(self.keys, keys, "left")
+        counts = np.searchsorted(self.keys, keys, "right") - left
+        # the positions left[i] .. left[i] + counts[i] - 1 of every key, end to end
+        starts = np.cumsum(counts) - counts
+        stored = self.items[np.repeat(left - starts, counts) + np.arange(int(counts.sum()))]
+        recent = [self.recent.get(key) for key in keys.tolist()]
+        latest = np.fromiter(chain.from_iterable(items for items in recent if items),
+                             dtype=np.uint32)
+        return np.concatenate([stored, latest]) if len(latest) else stored
+
+    def _merge_recent(self) -> None:
+        """Move the dict's postings into the sorted arrays (a linear merge)."""
+        keys = sorted(self.recent)
+        lengths = [len(self.recent[key]) for key in keys]
+        new_keys = np.repeat(np.asarray(keys, dtype=np.uint32), lengths)
+        new_items = np.fromiter(chain.from_iterable(self.recent[key] for key in keys),
+                                dtype=np.uint32, count=len(new_keys))
+        at = np.searchsorted(self.keys, new_keys, "right")
+        self.keys = np.insert(self.keys, at, new_keys)
+        self.items = np.insert(self.items, at, new_items)
+        self.recent = {}
+        self.pending = 0
 
 
 def _event_quotes(cluster: list[_Report]) -> list[dict[str, Any]]:
