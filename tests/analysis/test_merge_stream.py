@@ -367,6 +367,9 @@ _TALKS = ("040", "CONSULT")
 
 @settings(max_examples=300, deadline=None)
 @given(_copied_reports(), st.sampled_from([1, 2, 50]))
+# a month fits two days: it joins the larger cluster, though the other was made first
+@example([(n, _COPIED[5], date, _TALKS, LAVROV, KONO, None)
+          for n, date in enumerate(["2019-05-10", "2019-05-11", "2019-05-11", "2019-05"])], 50)
 # types match by CAMEO root or by PLOVER category (found in the merged postings)
 @example([(n, _COPIED[0], None, (cameo, "CONSULT"), LAVROV, KONO, None)
           for n, cameo in enumerate(["036", "040"])], 1)
