@@ -229,7 +229,7 @@ _COMPACT_MIN = 1 << 14
 _NO_BOUND = 1 << 40
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The concatenated ``arange(start, start + length)`` of each pair: a gather index."""
     lengths = np.asarray(lengths, dtype=np.int64)
     ends = np.cumsum(lengths)
@@ -308,7 +308,7 @@ class BandTable:
                 counts = np.searchsorted(run.keys, wanted, "right") - left
                 hits = np.flatnonzero(counts)
                 taken = np.minimum(counts[hits], limit)
-                found = run.items[_ranges(left[hits], taken)]
+                found = run.items[concatenated_ranges(left[hits], taken)]
                 positions.append(np.repeat(order[hits], taken))
                 items.append(found)
                 cut = counts[hits] > limit
@@ -373,7 +373,7 @@ class _Run:
             if not len(hits):
                 return None
             counts = np.searchsorted(keys, wanted[hits], "right") - left[hits]
-            return np.repeat(hits, counts), self.items[_ranges(left[hits], counts)]
+            return np.repeat(hits, counts), self.items[concatenated_ranges(left[hits], counts)]
         bucket = (wanted >> keys.dtype.type(self.shift)).astype(np.intp)
         start = self.directory[bucket].astype(np.int64)
         stop = self.directory[bucket + 1].astype(np.int64)
@@ -747,12 +747,12 @@ class BackgroundIndex:
 
         gram_start = self._gram_start.values
         gram_counts = gram_start[alive + 1] - gram_start[alive]
-        self._grams.replace(self._grams.values[_ranges(gram_start[alive], gram_counts)])
+        self._grams.replace(self._grams.values[concatenated_ranges(gram_start[alive], gram_counts)])
         self._gram_start.replace(np.concatenate(([0], np.cumsum(gram_counts))))
         sentence_start = self._sentence_start.values
         sentence_counts = sentence_start[alive + 1] - sentence_start[alive]
-        self._sentence_bounds.replace(
-            self._sentence_bounds.values[_ranges(sentence_start[alive], sentence_counts)])
+        self._sentence_bounds.replace(self._sentence_bounds.values[
+            concatenated_ranges(sentence_start[alive], sentence_counts)])
         self._sentence_start.replace(np.concatenate(([0], np.cumsum(sentence_counts))))
         self._owner.replace(article_numbers[owner[alive]])
         self._index.replace(self._index.values[alive])
@@ -825,7 +825,7 @@ class BackgroundIndex:
         as sorted ``i << 32 | gram`` values, and each range's number of them."""
         lengths = stops - starts
         group = np.repeat(np.arange(len(starts), dtype=np.uint64), lengths)
-        grams = self._grams.values[_ranges(starts, lengths)].astype(np.uint64)
+        grams = self._grams.values[concatenated_ranges(starts, lengths)].astype(np.uint64)
         tagged = np.unique((group << np.uint64(32)) | grams)
         sizes = np.bincount((tagged >> np.uint64(32)).astype(np.intp), minlength=len(starts))
         return tagged, sizes
@@ -836,7 +836,7 @@ class BackgroundIndex:
         of unique grams and of their intersection (what ``np.intersect1d`` counts)."""
         tagged, sizes = self._gram_sets(starts, stops)
         counts = sizes[right]
-        values = tagged[_ranges(np.cumsum(sizes)[right] - counts, counts)] & _LOW
+        values = tagged[concatenated_ranges(np.cumsum(sizes)[right] - counts, counts)] & _LOW
         probe = (np.repeat(left.astype(np.uint64), counts) << np.uint64(32)) | values
         at = np.minimum(np.searchsorted(tagged, probe), max(len(tagged) - 1, 0))
         found = tagged[at] == probe if len(tagged) else np.zeros(0, dtype=bool)
@@ -852,7 +852,8 @@ class BackgroundIndex:
         p = self.params
         first, stop = self._sentence_start.values[paragraphs], self._sentence_start.values[
             paragraphs + 1]
-        bounds = self._sentence_bounds.values[_ranges(first, stop - first)].astype(np.int64)
+        bounds = self._sentence_bounds.values[
+            concatenated_ranges(first, stop - first)].astype(np.int64)
         if not len(bounds):
             return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
         base = np.repeat(self._gram_start.values[paragraphs], stop - first)
@@ -1000,7 +1001,7 @@ class BackgroundIndex:
         starts = np.searchsorted(mine, paragraphs)
         stops = np.searchsorted(mine, paragraphs, side="right")
         overlap = np.full(len(mine), np.nan)
-        self._check(mine, other, _ranges(starts, np.minimum(stops - starts, 2 * limit)),
+        self._check(mine, other, concatenated_ranges(starts, np.minimum(stops - starts, 2 * limit)),
                     overlap, known)
         for paragraph, start, stop in zip(paragraphs.tolist(), starts.tolist(), stops.tolist(),
                                           strict=True):

@@ -45,6 +45,7 @@ import numpy as np
 from parley.analysis.background import (
     article_order_key,
     background_paragraphs,
+    concatenated_ranges,
     overlap_coefficient,
     shingle_hashes,
 )
@@ -794,9 +795,7 @@ class _Postings:
         """The items listed under any of ``keys``, once per (key, item) posting."""
         left = np.searchsorted(self.keys, keys, "left")
         counts = np.searchsorted(self.keys, keys, "right") - left
-        # the positions left[i] .. left[i] + counts[i] - 1 of every key, end to end
-        starts = np.cumsum(counts) - counts
-        stored = self.items[np.repeat(left - starts, counts) + np.arange(int(counts.sum()))]
+        stored = self.items[concatenated_ranges(left, counts)]
         recent = [self.recent.get(key) for key in keys.tolist()]
         latest = np.fromiter(chain.from_iterable(items for items in recent if items),
                              dtype=np.uint32)
