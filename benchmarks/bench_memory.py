@@ -78,9 +78,9 @@ started = time.perf_counter()
 with parley.open_store(settings.db, settings) as store:
     articles = store.count_articles()
     before, cpu_before = peak(), cpu()
-    index = update_background(store)  # the two passes of update_corpus, measured apart
+    update_background(store)  # the passes of update_corpus, measured apart
     background_mb, background_cpu = peak(), cpu() - cpu_before
-    update_timeline(store, index)
+    update_timeline(store)
     seconds = time.perf_counter() - started
     entries = sum(1 for _ in store.timeline_events()) if {count} else -1
 print(json.dumps({{"articles": articles, "open_mb": before, "background_mb": background_mb,

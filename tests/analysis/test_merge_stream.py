@@ -16,8 +16,15 @@ from hypothesis import strategies as st
 
 import parley
 from parley.analysis import merge
-from parley.analysis.background import article_order_key
-from parley.analysis.merge import UNDATED, merge_actors, merge_events, merge_store, report_year
+from parley.analysis.background import article_order_key, background_paragraphs
+from parley.analysis.merge import (
+    UNDATED,
+    flagged_paragraphs,
+    merge_actors,
+    merge_events,
+    merge_store,
+    report_year,
+)
 from parley.api import demo_corpus_dir
 from parley.engine import process_store
 from parley.model import Actor, Article, Mention, Office, Span, to_dict
@@ -56,6 +63,17 @@ def test_streamed_merge_equals_the_in_memory_merge(demo_store: Store) -> None:
     assert len(years) >= 3 and years[UNDATED] and len(expected) > 50  # several partitions
     assert _records(list(merge_store(demo_store))) == _records(expected)
     assert _records(demo_store.timeline_events()) == _records(expected)  # what update_corpus wrote
+
+
+def test_the_merge_reads_recycled_paragraphs_from_the_saved_flags(demo_store: Store) -> None:
+    """``update_corpus`` lets the background index go before merging: the flags it
+    saved must be what the links say, article by article."""
+    flagged = 0
+    for stored in demo_store.iter_articles():
+        from_links = background_paragraphs(demo_store.background_links(stored.id))
+        assert flagged_paragraphs(stored) == from_links.get(stored.id, set()), stored.id
+        flagged += bool(flagged_paragraphs(stored))
+    assert flagged >= 3
 
 
 def test_report_index_is_written_with_every_chunk(demo_store: Store) -> None:

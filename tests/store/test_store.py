@@ -8,6 +8,7 @@ import threading
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from parley.errors import ParleyError, StoreError
 from parley.model import (
@@ -336,6 +337,28 @@ def test_save_annotations_replaces_and_tracks_signature(store: Store) -> None:
     store.save_annotations(article)
     assert [q.speaker_id for _, q in store.quotes()] == ["kono"]
     assert [e.source_id for _, e in store.events()] == ["kono"]
+
+
+def test_save_background_flags_changes_only_the_flags(store: Store) -> None:
+    article = annotate(make_article("f000000000000003", BODY))
+    store.add_article(article)
+    store.save_annotations(article)
+    store.replace_timeline([])
+    assert not store.corpus_stale()
+    article.paragraphs[1].background = True
+    store.save_background_flags(article)
+    loaded = store.get_article(article.id)
+    assert loaded is not None
+    assert [p.background for p in loaded.paragraphs] == [p.index == 1 for p in article.paragraphs]
+    assert to_dict(loaded) == to_dict(article)
+    assert len(store.quotes()) == 1 and len(store.events()) == 1  # left in place
+    assert store.corpus_stale()  # the timeline was merged with the old flags
+    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+        column = conn.execute(text("SELECT idx FROM paragraphs WHERE article_id = :id "
+                                   "AND background = 1"), {"id": article.id}).scalars().all()
+    assert column == [1]
+    with pytest.raises(StoreError, match="not in the store"):
+        store.save_background_flags(make_article("f00000000000000e", BODY))
 
 
 def test_save_annotations_of_unknown_article(store: Store) -> None:

@@ -273,8 +273,9 @@ class _QuoteView:
 
     @classmethod
     def of(cls, quote: Quote, speaker: Actor | None) -> _QuoteView:
-        return cls(quote.id, quote.kind, quote.text, quote.date, quote.speaker_id,
-                   quote.speaker_text, speaker)
+        # recycled quotes repeat word for word across articles: one copy of the text
+        return cls(quote.id, sys.intern(quote.kind), sys.intern(quote.text), quote.date,
+                   quote.speaker_id, quote.speaker_text, speaker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -553,7 +554,7 @@ def _article_reports(
     }
     reports = []
     for event, date, copied in dated:
-        sentence = event.sentence_span.slice(article.text)
+        sentence = sys.intern(event.sentence_span.slice(article.text).strip())
         reports.append(
             _Report(
                 article=views[report_year(date)],
@@ -562,11 +563,19 @@ def _article_reports(
                 target=resolve(event.target_id),
                 date=date,
                 background=event.background or copied,
-                sentence=sentence.strip(),
-                sentence_hashes=shingle_hashes(sentence),
+                sentence=sentence,
+                sentence_hashes=_sentence_hashes(sentence),
             )
         )
     return reports
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sentence_hashes(sentence: str) -> np.ndarray:
+    """``shingle_hashes`` of a sentence, one array for all its copies: most reports of
+    a wire corpus sit in recycled paragraphs, so a few sentences recur thousands of
+    times (the arrays are only read).  Sentences are interned for the same reason."""
+    return shingle_hashes(sentence)
 
 
 def _may_cite(quote: _QuoteView, day: str | None, year: str, linked: set[str]) -> bool:
@@ -957,9 +966,17 @@ class ArticleSource(Protocol):
     def background_links(self, article_id: str | None = None) -> list[BackgroundLink]: ...
 
 
+def flagged_paragraphs(article: Article) -> set[int]:
+    """The paragraphs flagged ``background``: once the cross-article step has saved
+    the flags, the same set ``background_paragraphs`` gives from the links."""
+    return {paragraph.index for paragraph in article.paragraphs if paragraph.background}
+
+
 def merge_store(
     store: ArticleSource,
     links_of: Callable[[str], Iterable[BackgroundLink]] | None = None,
+    *,
+    recycled_of: Callable[[Article], set[int]] | None = None,
 ) -> Iterator[TimelineEvent]:
     """The events ``merge_events`` gives for every article of ``store``, in the same
     order, computed one year at a time so that the corpus is never held in memory.
@@ -975,19 +992,22 @@ def merge_store(
     busiest partition's reports (small views, about 1.5 kB each) and the merged
     actors.  Undated reports are one partition, often the busiest (two thirds
     of the reports of the generated benchmark corpus), so that part still grows
-    with the corpus.  ``links_of(article_id)`` gives an article's background
-    links (default: the store's ``background_links``).
+    with the corpus.  ``recycled_of(article)`` gives an article's recycled
+    paragraphs; by default they are read from its background links,
+    ``links_of(article_id)`` (default: the store's ``background_links``).
     """
     links = links_of or store.background_links
 
-    def recycled(article_id: str) -> set[int]:
-        return background_paragraphs(links(article_id)).get(article_id, set())
+    def from_links(article: Article) -> set[int]:
+        return background_paragraphs(links(article.id)).get(article.id, set())
+
+    recycled = recycled_of or from_links
 
     merger = _ActorMerger()
     by_year: dict[str, list[str]] = {}
     for article in store.iter_articles():
         merger.add(article)
-        for year in _report_years(article, recycled(article.id)):
+        for year in _report_years(article, recycled(article)):
             by_year.setdefault(year, []).append(article.id)
     actors = merger.table()
     del merger
@@ -996,8 +1016,9 @@ def merge_store(
         for article_id in by_year.pop(year):
             found = store.get_article(article_id)
             if found is not None:  # deleted since the first pass
-                reports += _article_reports(found, recycled(found.id), actors, year)
+                reports += _article_reports(found, recycled(found), actors, year)
         reports.sort(key=lambda r: r.order)
+        _sentence_hashes.cache_clear()  # the reports hold the arrays they use
         yield from _merge_reports(reports)
 
 

@@ -20,7 +20,7 @@ from parley.analysis.background import (
     background_paragraphs,
     find_background_links,
 )
-from parley.analysis.merge import merge_events, merge_store
+from parley.analysis.merge import flagged_paragraphs, merge_events, merge_store
 from parley.errors import ParleyError
 from parley.model import Article, to_dict
 from parley.settings import Settings
@@ -157,18 +157,22 @@ def update_corpus(store: Store, settings: Settings | None = None) -> None:
     scratch (the index's links do not depend on the order articles arrive in).
     ``Paragraph.background`` flags are saved for articles whose flags changed.
 
-    The merged timeline is recomputed from every article's events, one year at a
-    time (``merge.merge_store``), and written as it is computed (``replace_timeline``
-    spools it to a temporary file, then swaps it in in one transaction).  The
-    merge's memory is bounded by the busiest year's reports (undated reports
-    count as one year) and the merged actors, not by the whole corpus.
+    The merged timeline is then recomputed from every article's events, one year
+    at a time (``merge.merge_store``), and written as it is computed
+    (``replace_timeline`` spools it to a temporary file, then swaps it in in one
+    transaction).  The merge reads which paragraphs are recycled from the saved
+    flags, so the background index is let go before it starts: the step's peak
+    memory is the larger of the two passes, not their sum.  The merge's memory is
+    bounded by the busiest year's reports (undated reports count as one year) and
+    the merged actors, not by the whole corpus.
     """
-    update_timeline(store, update_background(store))
+    update_background(store)
+    update_timeline(store)
 
 
-def update_background(store: Store) -> BackgroundIndex:
-    """Passes 1 and 2 of ``update_corpus``: the background index brought up to date,
-    the links and flags that changed rewritten; returns the index."""
+def update_background(store: Store) -> None:
+    """Passes 1 and 2 of ``update_corpus``: the background index brought up to date
+    (and saved next to a SQLite store), the links and flags that changed rewritten."""
     path = background_index_path(store)
     index = _load_index(path)
     # pass 1, streamed: bring the index up to date (its links do not depend on the
@@ -185,27 +189,29 @@ def update_background(store: Store) -> BackgroundIndex:
             touched |= {link.article_id, link.earlier_article_id}
     for gone in sorted(index.article_ids() - present):
         touched |= index.remove(gone)
-    # pass 2, streamed: rewrite the links and background flags that changed
-    for article in store.iter_articles():
-        links = index.links_of(article.id)
-        if article.id in touched:
-            store.replace_background_links(article.id, links)
-        flags = background_paragraphs(links).get(article.id, set())
-        changed = False
-        for paragraph in article.paragraphs:
-            if paragraph.background != (paragraph.index in flags):
-                paragraph.background = paragraph.index in flags
-                changed = True
-        if changed:
-            store.save_annotations(article)
+    # pass 2, streamed: rewrite the links and background flags that changed, a few
+    # commits a second rather than one per article
+    with store.grouped_writes():
+        for article in store.iter_articles():
+            links = index.links_of(article.id)
+            if article.id in touched:
+                store.replace_background_links(article.id, links)
+            flags = background_paragraphs(links).get(article.id, set())
+            changed = False
+            for paragraph in article.paragraphs:
+                if paragraph.background != (paragraph.index in flags):
+                    paragraph.background = paragraph.index in flags
+                    changed = True
+            if changed:
+                store.save_background_flags(article)
     if path is not None and touched:
         index.save(path)
-    return index
 
 
-def update_timeline(store: Store, index: BackgroundIndex) -> None:
-    """Pass 3 of ``update_corpus``, streamed: the merge, a year of reports at a time."""
-    store.replace_timeline(merge_store(store, index.links_of))
+def update_timeline(store: Store) -> None:
+    """Pass 3 of ``update_corpus``, streamed: the merge, a year of reports at a time,
+    reading the background flags that ``update_background`` saved."""
+    store.replace_timeline(merge_store(store, recycled_of=flagged_paragraphs))
 
 
 # --------------------------------------------------------------------------- output

@@ -180,6 +180,12 @@ class Store(ABC):
     def save_annotations(self, article: Article) -> None:
         """Replace an article's annotations (actors, quotes, timexes, events) atomically."""
 
+    def save_background_flags(self, article: Article) -> None:
+        """Save the ``Paragraph.background`` flags of an article whose annotations are
+        otherwise unchanged (what the cross-article step rewrites).  Default: the
+        whole of ``save_annotations``; a store may write only the flags."""
+        self.save_annotations(article)
+
     @abstractmethod
     def articles_needing(self, stage_signature: str) -> list[str]:
         """Ids of articles not yet processed with this stage signature (incremental runs)."""

@@ -466,19 +466,37 @@ class SqlStore(Store):
             self._insert_annotations(conn, article)
             if conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0")).rowcount:
                 self._touch(conn, "timeline")
-            if article.paragraphs:
-                conn.execute(
-                    text("UPDATE paragraphs SET background = :background "
-                         "WHERE article_id = :article_id AND idx = :idx"),
-                    [{"background": int(p.background), "article_id": article.id,
-                      "idx": p.index} for p in article.paragraphs],
-                )
+            self._save_flags(conn, article)
             columns = self._article_columns(article)
             conn.execute(
                 text("UPDATE articles SET title = :title, outlet = :outlet, "
                      "published = :published, published_method = :published_method, "
                      "record = :record, signature = :signature WHERE id = :id"),
                 {**columns, "signature": article.stage_signature},
+            )
+
+    def save_background_flags(self, article: Article) -> None:
+        # the flags live in the paragraphs table and in the article's record; the
+        # other annotations are left as they are (no delete and re-insert)
+        with self._write("articles") as conn:
+            found = conn.execute(
+                text("UPDATE articles SET record = :record WHERE id = :id"),
+                {"id": article.id, "record": _dumps(article)},
+            ).rowcount
+            if not found:
+                raise StoreError(f"article {article.id} is not in the store; add it first")
+            self._save_flags(conn, article)
+            if conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0")).rowcount:
+                self._touch(conn, "timeline")
+
+    @staticmethod
+    def _save_flags(conn: Connection, article: Article) -> None:
+        if article.paragraphs:
+            conn.execute(
+                text("UPDATE paragraphs SET background = :background "
+                     "WHERE article_id = :article_id AND idx = :idx"),
+                [{"background": int(p.background), "article_id": article.id,
+                  "idx": p.index} for p in article.paragraphs],
             )
 
     def _insert_annotations(self, conn: Connection, article: Article) -> None:
