@@ -76,6 +76,42 @@ def test_the_merge_reads_recycled_paragraphs_from_the_saved_flags(demo_store: St
     assert flagged >= 3
 
 
+def _undated_reports(store: Store) -> list:
+    articles = list(store.iter_articles())
+    actors = merge_actors(articles)
+    reports = [report for stored in articles
+               for report in merge._article_reports(stored, flagged_paragraphs(stored), actors,
+                                                    UNDATED)]
+    return sorted(reports, key=lambda r: r.order), actors
+
+
+def test_parked_reports_read_back_equal(demo_store: Store) -> None:
+    """The undated merge parks reports on disk: they must come back the same, with the
+    merged actors themselves (not copies)."""
+    reports, actors = _undated_reports(demo_store)
+    assert len(reports) > 20 and any(r.article.quotes for r in reports)
+    with merge._Spill(actors) as spill:
+        numbers = [spill.add(report) for report in reports]
+        back = spill.read(reversed(numbers))[::-1]
+    for report, copy in zip(reports, back, strict=True):
+        assert copy.sentence_hashes.tolist() == report.sentence_hashes.tolist()
+        for name in ("article", "event", "date", "background", "sentence"):
+            assert getattr(copy, name) == getattr(report, name), name
+        assert copy.source is report.source and copy.target is report.target
+        speakers = [(q.speaker, c.speaker) for q, c in zip(report.article.quotes,
+                                                           copy.article.quotes, strict=True)]
+        assert all(a is b for a, b in speakers)
+
+
+def test_the_in_order_merge_refuses_reports_out_of_order(demo_store: Store) -> None:
+    reports, actors = _undated_reports(demo_store)
+    assert _records(list(merge.merge_in_order(reports, actors))) == _records(
+        merge._merge_reports(reports))
+    shuffled = reports[1:] + reports[:1]
+    with pytest.raises(ValueError, match="out of canonical order"):
+        list(merge.merge_in_order(shuffled, actors))
+
+
 def test_report_index_is_written_with_every_chunk(demo_store: Store) -> None:
     events = demo_store.timeline_events()
     for art in demo_store.iter_articles():
@@ -123,6 +159,9 @@ class _Articles:
 
     def iter_articles(self) -> Iterator[Article]:
         return iter(list(self.articles.values()))
+
+    def iter_articles_published(self) -> Iterator[Article]:
+        return iter(sorted(self.articles.values(), key=article_order_key))
 
     def get_article(self, article_id: str) -> Article | None:
         return self.articles.get(article_id)

@@ -32,11 +32,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import marshal
+import operator
 import re
 import sys
+import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from typing import Any, Protocol
 
@@ -601,44 +605,70 @@ def collect_reports(
 
 
 def cluster_reports(reports: Sequence[_Report]) -> list[list[_Report]]:
-    """Greedy complete-link clustering (``reports`` in their canonical order).
-
-    A coarse date may fit several clusters (``2018-11`` and two November days):
-    the report joins the one with the most reports, then the earliest made.  The
-    clusters are tried in that order and the first that fits is taken.  Only the
-    clusters whose first report could be compatible with the report are tried
-    (``_ClusterIndex``: a contained date and a shared type, or for undated
-    reports the same article or a copied sentence, a shared type and a compatible
-    place), then only those whose sides include (or are included in) the
-    report's known sides; trying them all costs quadratic time at scale.  (The
-    sides test is stricter than the checks for copies that each name one
-    participant: ``(None, Lavrov)`` and ``(None, Kono)`` are compatible, yet a
-    cluster started by one is not tried for the other.)  A cluster is checked
-    through its ``_ClusterSummary``: one member of each shape, not every copy of
-    a recycled sentence.
-    """
+    """Greedy complete-link clustering (``reports`` in their canonical order); see
+    ``_Clusterer.place``."""
+    clusterer = _Clusterer()
     clusters: list[list[_Report]] = []
-    summaries: list[_ClusterSummary] = []
-    sides_of: list[frozenset[str]] = []
-    index = _ClusterIndex()
-    copies = _RememberedCopies()
     for report in reports:
-        sides = _sides(report)
-        tried = sorted((number for number in index.candidates(report)
-                        if sides <= sides_of[number] or sides_of[number] <= sides),
-                       key=lambda number: (-len(clusters[number]), number))
-        best = next((number for number in tried if _fits(report, summaries[number], copies)),
-                    None)
-        if best is None:
-            index.add(len(clusters), report)
-            sides_of.append(sides)
+        number = clusterer.place(report)
+        if number == len(clusters):
             clusters.append([report])
-            summaries.append(_ClusterSummary())
-            summaries[-1].add(report)
         else:
-            clusters[best].append(report)
-            summaries[best].add(report)
+            clusters[number].append(report)
     return clusters
+
+
+class _Clusterer:
+    """The state of ``cluster_reports``: what it needs to place the next report.
+    The clusters' members are the caller's to keep (in memory or on disk)."""
+
+    def __init__(self) -> None:
+        self.summaries: list[_ClusterSummary] = []
+        self.sides_of: list[frozenset[str]] = []
+        self.sizes: list[int] = []
+        self.index = _ClusterIndex()
+        self.copies = _RememberedCopies()
+
+    def place(self, report: _Report) -> int:
+        """The number of the cluster ``report`` joins (a new one: the next number).
+
+        A coarse date may fit several clusters (``2018-11`` and two November days):
+        the report joins the one with the most reports, then the earliest made.
+        The clusters are tried in that order and the first that fits is taken.
+        Only the clusters whose first report could be compatible with the report
+        are tried (``_ClusterIndex``: a contained date and a shared type, or for
+        undated reports the same article or a copied sentence, a shared type and a
+        compatible place), then only those whose sides include (or are included
+        in) the report's known sides; trying them all costs quadratic time at
+        scale.  (The sides test is stricter than the checks for copies that each
+        name one participant: ``(None, Lavrov)`` and ``(None, Kono)`` are
+        compatible, yet a cluster started by one is not tried for the other.)  A
+        cluster is checked through its ``_ClusterSummary``: one member of each
+        shape, not every copy of a recycled sentence.
+        """
+        sides = _sides(report)
+        sides_of, sizes = self.sides_of, self.sizes
+        tried = sorted((number for number in self.index.candidates(report)
+                        if sides <= sides_of[number] or sides_of[number] <= sides),
+                       key=lambda number: (-sizes[number], number))
+        best = next((number for number in tried
+                     if _fits(report, self.summaries[number], self.copies)), None)
+        if best is None:
+            best = len(self.summaries)
+            self.index.add(best, report)
+            sides_of.append(sides)
+            sizes.append(0)
+            self.summaries.append(_ClusterSummary())
+        sizes[best] += 1
+        self.summaries[best].add(report)
+        return best
+
+    def article_done(self, article_id: str, numbers: Iterable[int]) -> None:
+        """No more reports of this article will come: its members of clusters
+        ``numbers`` are no longer needed to place reports (other articles' reports
+        are checked against a member of each shape, which the summaries keep)."""
+        for number in set(numbers):
+            self.summaries[number].by_article.pop(article_id, None)
 
 
 def _sides(report: _Report) -> frozenset[str]:
@@ -896,9 +926,8 @@ def _merge_cluster(cluster: list[_Report]) -> TimelineEvent:
         for r in sorted(cluster, key=lambda r: (r.article.order, r.event.id))
     ]
     source, target = first.source, first.target
-    digest = hashlib.sha1(f"{first.article.id}:{first.event.id}".encode()).hexdigest()[:12]
     return TimelineEvent(
-        id=f"tl-{digest}",
+        id=_event_id(first.article.id, first.event.id),
         date=first.date,
         date_granularity=_granularity(first.date),
         cameo=cameo,
@@ -920,6 +949,11 @@ def _merge_cluster(cluster: list[_Report]) -> TimelineEvent:
         quotes=_event_quotes(cluster),
         sentence=first.sentence,
     )
+
+
+def _event_id(article_id: str, event_id: str) -> str:
+    """A merged event's id: named after its first report."""
+    return "tl-" + hashlib.sha1(f"{article_id}:{event_id}".encode()).hexdigest()[:12]
 
 
 def _by_article(cluster: list[_Report], value: Any) -> list[str]:
@@ -960,6 +994,8 @@ class ArticleSource(Protocol):
     """What ``merge_store`` reads: a ``Store`` will do."""
 
     def iter_articles(self) -> Iterator[Article]: ...
+
+    def iter_articles_published(self) -> Iterator[Article]: ...
 
     def get_article(self, article_id: str) -> Article | None: ...
 
@@ -1011,7 +1047,8 @@ def merge_store(
             by_year.setdefault(year, []).append(article.id)
     actors = merger.table()
     del merger
-    for year in sorted(by_year, key=lambda y: (y == UNDATED, y)):
+    undated = set(by_year.pop(UNDATED, ()))
+    for year in sorted(by_year):
         reports = []
         for article_id in by_year.pop(year):
             found = store.get_article(article_id)
@@ -1020,6 +1057,145 @@ def merge_store(
         reports.sort(key=lambda r: r.order)
         _sentence_hashes.cache_clear()  # the reports hold the arrays they use
         yield from _merge_reports(reports)
+    if undated:
+        # undated reports sort by publication, then event id: read in publication
+        # order, each article's reports come in that order, so they can be clustered
+        # as they are read
+        def in_order() -> Iterator[_Report]:
+            for found in store.iter_articles_published():
+                if found.id in undated:
+                    yield from sorted(_article_reports(found, recycled(found), actors, UNDATED),
+                                      key=lambda r: r.order)
+
+        _sentence_hashes.cache_clear()
+        yield from merge_in_order(in_order(), actors)
+
+
+def merge_in_order(reports: Iterable[_Report], actors: ActorTable) -> Iterator[TimelineEvent]:
+    """``_merge_reports`` for reports that arrive in their canonical order (as the
+    undated partition does, read in publication order), holding far less: each
+    report is placed as it comes and parked on disk (``_Spill``), the clusters
+    keep only their summaries (members of the article being read, one member of
+    each shape), and occasions are grouped one article at a time.  The merged
+    events are then made one occasion at a time, in ``timeline_sort_key`` order
+    (known from each cluster's first report and counts, without reading it back).
+    Raises ``ValueError`` if the reports are out of order.
+    """
+    clusterer = _Clusterer()
+    occasions = _Occasions()
+    members: list[array[int]] = []
+    #: per cluster: its first report's date, article and event; whether it holds a
+    #: meeting; its lowest CAMEO code; whether it holds statements only
+    firsts: list[tuple[str | None, str, str]] = []
+    meeting: list[bool] = []
+    lowest: list[str] = []
+    statements: list[bool] = []
+    with _Spill(actors) as spill:
+        entries: list[tuple[int, _Report]] = []
+        previous: tuple[int, str, tuple[str, str], str] | None = None
+        for report in reports:
+            order = report.order
+            if previous is not None and order < previous:
+                raise ValueError(f"report {report.event.id} of {report.article.id} "
+                                 "comes out of canonical order")
+            if entries and entries[-1][1].article.id != report.article.id:
+                _article_done(clusterer, occasions, entries)
+                entries = []
+            previous = order
+            number = clusterer.place(report)
+            event = report.event
+            if number == len(members):
+                members.append(array("q"))
+                firsts.append((report.date, report.article.id, event.id))
+                meeting.append(False)
+                lowest.append(event.cameo)
+                statements.append(True)
+            members[number].append(spill.add(report))
+            meeting[number] = meeting[number] or event.plover == OCCASION_PLOVER
+            lowest[number] = min(lowest[number], event.cameo)
+            statements[number] = statements[number] and event.plover == STATEMENT_PLOVER
+            entries.append((number, report))
+        if entries:
+            _article_done(clusterer, occasions, entries)
+        sizes = clusterer.sizes
+        del clusterer, entries
+        groups = occasions.groups(len(members), statements.__getitem__)
+
+        def lead(group: list[int]) -> tuple[str, str]:
+            """``timeline_sort_key`` of the group's event: ``_merge_occasion`` names
+            it after the first cluster by ``_primary``."""
+            first = min(group, key=lambda n: (0 if meeting[n] else 1, -sizes[n], lowest[n]))
+            date, article_id, event_id = firsts[first]
+            return (date or "~", _event_id(article_id, event_id))
+
+        ordered = sorted(range(len(groups)), key=lambda g: lead(groups[g]))
+        for g in ordered:
+            yield _merge_occasion([spill.read(members[n]) for n in groups[g]])
+
+
+def _article_done(clusterer: _Clusterer, occasions: _Occasions,
+                  entries: list[tuple[int, _Report]]) -> None:
+    """All of an article's reports are placed (``entries``: with their clusters)."""
+    occasions.add_article(entries)
+    clusterer.article_done(entries[0][1].article.id, (number for number, _ in entries))
+
+
+class _Spill:
+    """Reports parked in a temporary file, read back by number.  A report is written
+    as plain values (``marshal``), its actors as their ids in the ``ActorTable``."""
+
+    def __init__(self, actors: ActorTable) -> None:
+        self.actors = actors.actors
+        self.keys = {id(actor): key for key, actor in actors.actors.items()}
+        self.offsets = array("q", [0])
+
+    def __enter__(self) -> _Spill:
+        self.file = tempfile.TemporaryFile()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def _key(self, actor: Actor | None) -> str | None:
+        return None if actor is None else self.keys[id(actor)]
+
+    def add(self, report: _Report) -> int:
+        view = report.article
+        quotes = tuple((*_QUOTE_VALUES(quote), self._key(quote.speaker))
+                       for quote in view.quotes)
+        hashes = report.sentence_hashes
+        record = marshal.dumps((
+            view.id, view.title, view.published, view.day, view.order, quotes,
+            _EVENT_VALUES(report.event), self._key(report.source), self._key(report.target),
+            report.date, report.background, report.sentence,
+            None if hashes is None else np.asarray(hashes, dtype=np.uint32).tobytes()))
+        self.file.seek(self.offsets[-1])
+        self.file.write(record)
+        self.offsets.append(self.offsets[-1] + len(record))
+        return len(self.offsets) - 2
+
+    def read(self, numbers: Iterable[int]) -> list[_Report]:
+        actors = self.actors
+        reports = []
+        for number in numbers:
+            start = self.offsets[number]
+            self.file.seek(start)
+            (article_id, title, published, day, order, quotes, event, source, target, date,
+             background, sentence, hashes) = marshal.loads(
+                self.file.read(self.offsets[number + 1] - start))
+            view = _ArticleView(article_id, title, published, day, tuple(order), tuple(
+                _QuoteView(q[0], q[1], q[2], q[3], q[4], q[5],
+                           actors[q[6]] if q[6] is not None else None) for q in quotes))
+            reports.append(_Report(
+                view, _EventView(*event), actors[source] if source is not None else None,
+                actors[target] if target is not None else None, date, background, sentence,
+                None if hashes is None else np.frombuffer(hashes, dtype=np.uint32)))
+        return reports
+
+
+#: the values of a view, in the order its constructor takes them (the speaker aside)
+_EVENT_VALUES = operator.attrgetter(*(f.name for f in fields(_EventView)))
+_QUOTE_VALUES = operator.attrgetter(*(f.name for f in fields(_QuoteView) if f.name != "speaker"))
 
 
 # --------------------------------------------------------------------------- occasions
@@ -1047,41 +1223,72 @@ def group_occasions(clusters: list[list[_Report]]) -> list[list[list[_Report]]]:
     it.  Groups are the connected components, so they do not depend on the order
     of ``clusters``; each group keeps the order it was given in.
     """
-    parent = list(range(len(clusters)))
+    occasions = _Occasions()
+    by_article: dict[str, list[tuple[int, _Report]]] = {}
+    for number, cluster in enumerate(clusters):
+        for report in cluster:
+            by_article.setdefault(report.article.id, []).append((number, report))
+    for entries in by_article.values():
+        occasions.add_article(entries)
+    groups = occasions.groups(
+        len(clusters), lambda n: all(r.event.plover == STATEMENT_PLOVER for r in clusters[n]))
+    return [[clusters[number] for number in group] for group in groups]
 
-    def find(x: int) -> int:
+
+class _Occasions:
+    """``group_occasions`` fed one article at a time.  Every rule joins clusters
+    through reports of one article, so an article's reports (with their clusters'
+    numbers) can be read as soon as they are placed, and let go."""
+
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+        #: (statement cluster, meeting cluster): joined if the first has only statements
+        self.remarks: list[tuple[int, int]] = []
+
+    def _find(self, x: int) -> int:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    first_with: dict[tuple[str, int, int, str | None, tuple[str, str]], int] = {}
-    for number, cluster in enumerate(clusters):
-        for report in cluster:
-            other = first_with.setdefault(_occasion_key(report), number)
-            parent[find(number)] = find(other)
-    # a participant's statements on the day of a meeting, in an article reporting that
-    # meeting, are the remarks made at it ("Lavrov said following talks with Kono")
-    meetings: dict[tuple[str, str, str], int] = {}
-    for number, cluster in enumerate(clusters):
-        for report in cluster:
+    def _join(self, a: int, b: int) -> None:
+        self.parent.extend(range(len(self.parent), max(a, b) + 1))
+        self.parent[self._find(a)] = self._find(b)
+
+    def add_article(self, entries: list[tuple[int, _Report]]) -> None:
+        """One article's reports, each with its cluster's number."""
+        entries = sorted(entries, key=lambda entry: entry[0])  # stable: report order kept
+        first_with: dict[tuple[str, int, int, str | None, tuple[str, str]], int] = {}
+        for number, report in entries:
+            self._join(number, first_with.setdefault(_occasion_key(report), number))
+        # a participant's statements on the day of a meeting, in an article reporting
+        # that meeting, are the remarks made at it ("Lavrov said following talks with Kono")
+        meetings: dict[tuple[str, str], int] = {}
+        for number, report in entries:
             if report.event.plover == OCCASION_PLOVER and _is_news_day(report):
                 for actor in (report.source, report.target):
                     if actor is not None:
-                        key = (report.article.id, report.date or "", actor.id)
-                        meetings.setdefault(key, number)
-    for number, cluster in enumerate(clusters):
-        if not all(r.event.plover == STATEMENT_PLOVER for r in cluster):
-            continue
-        for report in cluster:
-            if report.source is not None and _is_news_day(report):
-                meeting = meetings.get((report.article.id, report.date or "", report.source.id))
+                        meetings.setdefault((report.date or "", actor.id), number)
+        for number, report in entries:
+            if (report.event.plover == STATEMENT_PLOVER and report.source is not None
+                    and _is_news_day(report)):
+                meeting = meetings.get((report.date or "", report.source.id))
                 if meeting is not None:
-                    parent[find(number)] = find(meeting)
-    groups: dict[int, list[list[_Report]]] = {}
-    for number, cluster in enumerate(clusters):
-        groups.setdefault(find(number), []).append(cluster)
-    return list(groups.values())
+                    self.remarks.append((number, meeting))
+
+    def groups(self, count: int, statements_only: Callable[[int], bool]) -> list[list[int]]:
+        """The cluster numbers ``0 .. count - 1`` grouped, each group in number order,
+        groups in the order of their first number.  ``statements_only(number)``: does
+        that cluster hold statements only (only those join a meeting)."""
+        self.parent.extend(range(len(self.parent), count))
+        for statement, meeting in self.remarks:
+            if statements_only(statement):
+                self._join(statement, meeting)
+        groups: dict[int, list[int]] = {}
+        for number in range(count):
+            groups.setdefault(self._find(number), []).append(number)
+        return list(groups.values())
 
 
 def _primary(cluster: list[_Report]) -> tuple[int, int, str]:
