@@ -81,11 +81,15 @@ with parley.open_store(settings.db, settings) as store:
     update_background(store)  # the passes of update_corpus, measured apart
     background_mb, background_cpu = peak(), cpu() - cpu_before
     update_timeline(store)
-    seconds = time.perf_counter() - started
-    entries = sum(1 for _ in store.timeline_events()) if {count} else -1
+    seconds, step_peak, step_cpu = time.perf_counter() - started, peak(), cpu() - cpu_before
+    # counted a page at a time, after the peak is read: loading the whole timeline
+    # at once would be a peak of its own
+    entries = 0
+    while batch := len(store.timeline_events(limit=5000, offset=entries)):
+        entries += batch
 print(json.dumps({{"articles": articles, "open_mb": before, "background_mb": background_mb,
-                  "background_cpu": background_cpu, "peak_mb": peak(), "entries": entries,
-                  "seconds": seconds, "cpu_seconds": cpu() - cpu_before}}))
+                  "background_cpu": background_cpu, "peak_mb": step_peak, "entries": entries,
+                  "seconds": seconds, "cpu_seconds": step_cpu}}))
 """
 
 RESUME = """
@@ -146,7 +150,7 @@ def main() -> None:
         return
     if args.corpus_step:
         for db in args.corpus_step:
-            result = _child(CORPUS_STEP.format(db=str(db), count=True))
+            result = _child(CORPUS_STEP.format(db=str(db)))
             print(f"{result['articles']:>7} articles: cross-article step peak RSS "
                   f"{result['peak_mb']:7.1f} MB (store opened: {result['open_mb']:.1f} MB, "
                   f"after the background pass: {result['background_mb']:.1f} MB), "
