@@ -420,3 +420,46 @@ def test_publication_order_reads_few_candidates_and_keeps_the_same_links() -> No
     assert not any(article_id.startswith("p") for article_id in boxed)
     for number in range(3, 60):
         assert sorted(boxed[f"c{number:03d}"]) == ["c000", "c001", "c002"]
+
+
+def test_near_duplicate_articles_are_those_of_a_check_of_every_pair() -> None:
+    """Whole-article near-duplicates are checked only among candidates whose sizes
+    could reach ``duplicate_jaccard``; every pair at or above it must still be found,
+    whatever the size ratio.  Articles are drawn from a small pool of paragraphs, with
+    one added or not, so that pairs sit on either side of the line."""
+    rng = random.Random(11)
+    words = ["harbour", "budget", "railway", "orchestra", "glacier", "senate", "copper",
+             "festival", "satellite", "vineyard", "tariff", "museum", "monsoon", "cabinet",
+             "envoy", "treaty", "summit", "border", "fishing", "reef"]
+
+    def paragraph() -> str:
+        return " ".join(" ".join(rng.choices(words, k=12)).capitalize() + "."
+                        for _ in range(3))
+
+    pool = [paragraph() for _ in range(24)]
+    articles = []
+    for n in range(80):
+        # six paragraphs of one of four groups, and none or one of its own: copies
+        # with one added paragraph have a Jaccard of about 0.85, two such 0.75
+        group = pool[(n % 4) * 6 : (n % 4) * 6 + 6]
+        articles.append(article(f"a{n:03d}", f"2019-{1 + n // 28:02d}-{1 + n % 28:02d}",
+                                group + [paragraph() for _ in range(n // 4 % 2)]))
+    index = BackgroundIndex()
+    for item in articles:
+        index.add(item)
+    grams = {a.id: set().union(*(shingle_hashes(a.text[p.start : p.end]).tolist()
+                                 for p in a.paragraphs)) for a in articles}
+    order = {a.id: article_order_key(a) for a in articles}
+    found = {(lk.article_id, lk.earlier_article_id) for lk in index.all_links()
+             if lk.paragraph_index == WHOLE_ARTICLE}
+    assert len(found) > 20
+    ratios = []
+    for later in articles:
+        a = grams[later.id]
+        matches = sorted((e.id for e in articles if order[e.id] < order[later.id]
+                          and len(a & grams[e.id]) / len(a | grams[e.id])
+                          >= index.params.duplicate_jaccard), key=order.__getitem__)
+        kept = {e for lt, e in found if lt == later.id}
+        assert kept == set(matches[: index.params.max_links]), later.id
+        ratios += [min(len(a), len(grams[e])) / max(len(a), len(grams[e])) for e in kept]
+    assert min(ratios) < 0.9  # found across sizes apart, not only between equals

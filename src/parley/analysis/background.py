@@ -500,7 +500,7 @@ class BackgroundIndex:
     params: BackgroundParams = field(default_factory=BackgroundParams)
 
     #: bumped when the pickled layout changes, so an older saved index is rebuilt
-    FORMAT = 4
+    FORMAT = 5
 
     def __post_init__(self) -> None:
         width = max(self.params.max_links, 1)
@@ -514,6 +514,7 @@ class BackgroundIndex:
         self._count = _Column(np.int64)  # its indexed paragraphs
         self._whole_kept = _Column(np.uint32, width)  # near-duplicates: earlier articles
         self._whole_similarity = _Column(np.uint16, width)
+        self._whole_size = _Column(np.uint32)  # distinct trigrams of its paragraphs together
         # paragraphs, by number
         self._owner = _Column(np.uint32)  # article number; _NONE once removed
         self._index = _Column(np.int32)  # paragraph index in its article
@@ -620,7 +621,9 @@ class BackgroundIndex:
         # the whole article, against whole earlier-indexed articles
         offered_whole: list[tuple[int, int]] = []
         if len(paragraphs):
-            whole_keys = self._whole_keys(number)
+            whole = self._whole_grams(number)
+            self._whole_size.values[number] = len(whole)
+            whole_keys = self._whole_keys(number, whole)
             duplicates: dict[int, int] = {}
             for _, twin, similarity in self._whole_matches(number, whole_keys):
                 if self._order(twin) < order:
@@ -766,6 +769,7 @@ class BackgroundIndex:
         self._fingerprint.replace(self._fingerprint.values[articles])
         self._whole_kept.replace(_renumber(self._whole_kept.values[articles], article_numbers))
         self._whole_similarity.replace(self._whole_similarity.values[articles])
+        self._whole_size.replace(self._whole_size.values[articles])
         self._ids = [self._ids[n] for n in articles.tolist()]
         self._dates = [self._dates[n] for n in articles.tolist()]
         self._sentence_table.remap(numbers)
@@ -788,6 +792,7 @@ class BackgroundIndex:
         self._count.extend([len(indices)])
         self._whole_kept.extend(_empty_rows(1, self._whole_kept))
         self._whole_similarity.extend(np.zeros((1, self._whole_kept.values.shape[1])))
+        self._whole_size.extend([0])
         if indices:
             lengths = np.array([len(g) for g in grams], dtype=np.int64)
             self._owner.extend(np.full(len(indices), number))
@@ -938,19 +943,33 @@ class BackgroundIndex:
         return [(other, mine, _code(value)) for mine, other, value in zip(
             new[hit].tolist(), later[hit].tolist(), overlap[hit].tolist(), strict=True)]
 
-    def _whole_keys(self, number: int) -> np.ndarray:
-        p = self.params
+    def _whole_grams(self, number: int) -> np.ndarray:
+        """The distinct trigrams of an article's indexed paragraphs (it has some)."""
         paragraphs = self._paragraphs_of(number)
         gram_start = self._gram_start.values
-        whole = np.unique(self._grams.values[gram_start[paragraphs[0]]:
-                                             gram_start[paragraphs[-1] + 1]])
-        signature = self._hasher.signatures([whole])
+        return np.unique(self._grams.values[gram_start[paragraphs[0]]:
+                                            gram_start[paragraphs[-1] + 1]])
+
+    def _whole_keys(self, number: int, whole: np.ndarray | None = None) -> np.ndarray:
+        p = self.params
+        signature = self._hasher.signatures([self._whole_grams(number) if whole is None
+                                             else whole])
         return band_keys(signature, p.article_bands, p.article_rows).reshape(-1)
 
     def _whole_matches(self, number: int, keys: np.ndarray) -> list[_Match]:
         """Whole-article near-duplicates (re-posts, updated versions) of an article."""
         candidates = [other for other in np.unique(self._whole_table.lookup(keys)[1]).tolist()
                       if other != number and self._ids[other] is not None]
+        # Jaccard is at most the smaller set's size over the larger's: sizes further
+        # apart than ``duplicate_jaccard`` cannot match (kept with a hair of slack for
+        # rounding), and the sets, costly to intersect, are left alone
+        sizes = self._whole_size.values
+        size = float(sizes[number])
+        if candidates:
+            theirs = sizes[candidates].astype(np.float64)
+            close = (np.minimum(theirs, size) >= self.params.duplicate_jaccard
+                     * np.maximum(theirs, size) * (1 - 1e-9))
+            candidates = np.asarray(candidates, dtype=np.int64)[close].tolist()
         if not candidates:
             return []
         articles = np.array([number, *candidates], dtype=np.int64)
