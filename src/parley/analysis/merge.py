@@ -491,7 +491,18 @@ class _ClusterSummary:
         self.complete = self.complete or _complete(report)
         members = self.shapes.setdefault(_shape(report), [])
         if len(members) < 2 and all(m.article.id != report.article.id for m in members):
-            members.append(report)
+            members.append(_without_article_text(report))
+
+
+def _without_article_text(report: _Report) -> _Report:
+    """The report with a bare view of its article (id and order): all that ``_fits``
+    reads of a member kept for its shape.  Such members outlive their article's
+    other reports, and would otherwise keep its title and quotes for the whole
+    partition."""
+    view = report.article
+    return _Report(_ArticleView(view.id, "", None, None, view.order, ()), report.event,
+                   report.source, report.target, report.date, report.background,
+                   report.sentence, report.sentence_hashes)
 
 
 def _in_recycled(article: Article, event: Event, recycled: set[int]) -> bool:
