@@ -1036,10 +1036,11 @@ def merge_store(
     actors)) and notes which articles have reports in which year; then each
     year's articles are read again (``store.get_article``), their reports of
     that year merged, and the year's events yielded.  Memory is bounded by the
-    busiest partition's reports (small views, about 1.5 kB each) and the merged
-    actors.  Undated reports are one partition, often the busiest (two thirds
-    of the reports of the generated benchmark corpus), so that part still grows
-    with the corpus.  ``recycled_of(article)`` gives an article's recycled
+    busiest dated year's reports (small views, about 1.5 kB each) and the merged
+    actors.  Undated reports, often the busiest partition (two thirds of the
+    reports of the generated benchmark corpus), are read in publication order and
+    merged as they come (``merge_in_order``): only cluster summaries stay in
+    memory, which still grow with the corpus.  ``recycled_of(article)`` gives an article's recycled
     paragraphs; by default they are read from its background links,
     ``links_of(article_id)`` (default: the store's ``background_links``).
     """
@@ -1095,12 +1096,7 @@ def merge_in_order(reports: Iterable[_Report], actors: ActorTable) -> Iterator[T
     clusterer = _Clusterer()
     occasions = _Occasions()
     members: list[array[int]] = []
-    #: per cluster: its first report's date, article and event; whether it holds a
-    #: meeting; its lowest CAMEO code; whether it holds statements only
-    firsts: list[tuple[str | None, str, str]] = []
-    meeting: list[bool] = []
-    lowest: list[str] = []
-    statements: list[bool] = []
+    facts: list[_ClusterFacts] = []
     with _Spill(actors) as spill:
         entries: list[tuple[int, _Report]] = []
         previous: tuple[int, str, tuple[str, str], str] | None = None
@@ -1114,29 +1110,22 @@ def merge_in_order(reports: Iterable[_Report], actors: ActorTable) -> Iterator[T
                 entries = []
             previous = order
             number = clusterer.place(report)
-            event = report.event
             if number == len(members):
                 members.append(array("q"))
-                firsts.append((report.date, report.article.id, event.id))
-                meeting.append(False)
-                lowest.append(event.cameo)
-                statements.append(True)
+                facts.append(_ClusterFacts.starting(report))
             members[number].append(spill.add(report))
-            meeting[number] = meeting[number] or event.plover == OCCASION_PLOVER
-            lowest[number] = min(lowest[number], event.cameo)
-            statements[number] = statements[number] and event.plover == STATEMENT_PLOVER
+            facts[number].add(report)
             entries.append((number, report))
         if entries:
             _article_done(clusterer, occasions, entries)
-        sizes = clusterer.sizes
         del clusterer, entries
-        groups = occasions.groups(len(members), statements.__getitem__)
+        groups = occasions.groups(len(members), lambda n: facts[n].statements_only)
 
         def lead(group: list[int]) -> tuple[str, str]:
             """``timeline_sort_key`` of the group's event: ``_merge_occasion`` names
             it after the first cluster by ``_primary``."""
-            first = min(group, key=lambda n: (0 if meeting[n] else 1, -sizes[n], lowest[n]))
-            date, article_id, event_id = firsts[first]
+            first = min(group, key=lambda n: facts[n].primary())
+            date, article_id, event_id = facts[first].first
             return (date or "~", _event_id(article_id, event_id))
 
         ordered = sorted(range(len(groups)), key=lambda g: lead(groups[g]))
@@ -1242,7 +1231,7 @@ def group_occasions(clusters: list[list[_Report]]) -> list[list[list[_Report]]]:
     for entries in by_article.values():
         occasions.add_article(entries)
     groups = occasions.groups(
-        len(clusters), lambda n: all(r.event.plover == STATEMENT_PLOVER for r in clusters[n]))
+        len(clusters), lambda n: _ClusterFacts.of(clusters[n]).statements_only)
     return [[clusters[number] for number in group] for group in groups]
 
 
@@ -1302,12 +1291,45 @@ class _Occasions:
         return list(groups.values())
 
 
+@dataclass(slots=True)
+class _ClusterFacts:
+    """What naming and grouping an occasion read of a cluster, gathered report by
+    report (``merge_in_order`` keeps these, not the members)."""
+
+    #: the first report's date, article and event (they name the merged event)
+    first: tuple[str | None, str, str]
+    size: int = 0
+    meeting: bool = False
+    lowest_cameo: str = ""
+    statements_only: bool = True
+
+    @classmethod
+    def of(cls, cluster: list[_Report]) -> _ClusterFacts:
+        facts = cls.starting(cluster[0])
+        for report in cluster:
+            facts.add(report)
+        return facts
+
+    @classmethod
+    def starting(cls, first: _Report) -> _ClusterFacts:
+        return cls((first.date, first.article.id, first.event.id),
+                   lowest_cameo=first.event.cameo)
+
+    def add(self, report: _Report) -> None:
+        event = report.event
+        self.size += 1
+        self.meeting = self.meeting or event.plover == OCCASION_PLOVER
+        self.lowest_cameo = min(self.lowest_cameo, event.cameo)
+        self.statements_only = self.statements_only and event.plover == STATEMENT_PLOVER
+
+    def primary(self) -> tuple[int, int, str]:
+        """Sort key of the action that names an occasion: a meeting or consultation
+        first, then the action most reports carry, then the lowest CAMEO code."""
+        return (0 if self.meeting else 1, -self.size, self.lowest_cameo)
+
+
 def _primary(cluster: list[_Report]) -> tuple[int, int, str]:
-    """Sort key of the action that names an occasion: a meeting or consultation
-    first, then the action most reports carry, then the lowest CAMEO code."""
-    codes = sorted(r.event.cameo for r in cluster)
-    meeting = any(r.event.plover == OCCASION_PLOVER for r in cluster)
-    return (0 if meeting else 1, -len(cluster), codes[0])
+    return _ClusterFacts.of(cluster).primary()
 
 
 def _merge_occasion(clusters: list[list[_Report]]) -> TimelineEvent:

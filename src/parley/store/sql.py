@@ -464,8 +464,7 @@ class SqlStore(Store):
                 conn.execute(text(f"DELETE FROM {table} WHERE article_id = :id"),
                              {"id": article.id})
             self._insert_annotations(conn, article)
-            if conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0")).rowcount:
-                self._touch(conn, "timeline")
+            self._mark_timeline_stale(conn)
             self._save_flags(conn, article)
             columns = self._article_columns(article)
             conn.execute(
@@ -486,8 +485,12 @@ class SqlStore(Store):
             if not found:
                 raise StoreError(f"article {article.id} is not in the store; add it first")
             self._save_flags(conn, article)
-            if conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0")).rowcount:
-                self._touch(conn, "timeline")
+            self._mark_timeline_stale(conn)
+
+    def _mark_timeline_stale(self, conn: Connection) -> None:
+        """The merged timeline no longer matches the articles (``corpus_stale``)."""
+        if conn.execute(text("UPDATE corpus_state SET stale = 1 WHERE stale = 0")).rowcount:
+            self._touch(conn, "timeline")
 
     @staticmethod
     def _save_flags(conn: Connection, article: Article) -> None:
